@@ -1,0 +1,49 @@
+"""Keras model -> .tflite bytes, in the quantization modes that the sweeps of q2 and q3
+compare. q1.ipynb spells out the same TFLiteConverter options cell by cell.
+
+float     no quantization
+dynamic   weights int8, activations float (computed in float at run time)
+int8      weights and activations int8, int8 input and output (full integer)
+int16x8   weights int8, activations int16
+sparse_*  the same, with weights stored in a sparse format (EXPERIMENTAL_SPARSITY)
+"""
+import numpy as np
+import tensorflow as tf
+
+MODES = ("float", "dynamic", "int8", "int16x8")
+REPRESENTATIVE_IMAGES = 500
+
+
+def representative_dataset(images: np.ndarray, count: int = REPRESENTATIVE_IMAGES, seed: int = 0):
+    """Calibration data for full-integer conversion: images of the training split."""
+    picked = np.random.default_rng(seed).permutation(len(images))[:count]
+
+    def generate():
+        for i in picked:
+            yield [images[i:i + 1].astype(np.float32)]
+    return generate
+
+
+def to_tflite(model: tf.keras.Model, mode: str, calibration_images: np.ndarray | None = None) -> bytes:
+    """Convert ``model``; ``calibration_images`` (training split) are needed by int8 and int16x8."""
+    sparse = mode.startswith("sparse_")
+    base = mode.removeprefix("sparse_")
+    if base not in MODES:
+        raise ValueError(f"mode must be one of {MODES} or sparse_<mode>, got {mode!r}")
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if base != "float":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if sparse:
+        converter.optimizations.append(tf.lite.Optimize.EXPERIMENTAL_SPARSITY)
+    if base in ("int8", "int16x8"):
+        if calibration_images is None:
+            raise ValueError(f"mode {mode!r} needs calibration_images from the training split")
+        converter.representative_dataset = representative_dataset(calibration_images)
+    if base == "int8":
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    if base == "int16x8":
+        converter.target_spec.supported_ops = [
+            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    return converter.convert()

@@ -1,0 +1,76 @@
+"""The plots people would rather look at than read: size against accuracy, with the
+Pareto front of a sweep marked."""
+import matplotlib.pyplot as plt
+import pandas as pd
+
+
+def pareto_front(frame: pd.DataFrame, size: str = "gzip_bytes", score: str = "val_accuracy") -> pd.DataFrame:
+    """Rows that no other row beats on both size (smaller) and score (higher)."""
+    ordered = frame.sort_values([size, score], ascending=[True, False])
+    best, keep = -1.0, []
+    for index, row in ordered.iterrows():
+        if row[score] > best:
+            keep.append(index)
+            best = row[score]
+    return ordered.loc[keep]
+
+
+def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str = "val_accuracy",
+                     label: str | None = None, floor: float | None = 0.90, title: str = "",
+                     ax=None):
+    """Scatter of accuracy (%) against size (log scale), Pareto front joined by a line,
+    each point named by ``label`` if given, the homework's floor as a dashed line."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5))
+    ax.scatter(frame[size], 100 * frame[score], alpha=0.6, label="tried")
+    front = pareto_front(frame, size, score)
+    ax.step(front[size], 100 * front[score], where="post", color="C3", label="Pareto front")
+    ax.scatter(front[size], 100 * front[score], color="C3", zorder=3)
+    if label:
+        for _, row in frame.iterrows():
+            ax.annotate(str(row[label]), (row[size], 100 * row[score]), fontsize=7,
+                        xytext=(3, 3), textcoords="offset points")
+    if floor is not None:
+        ax.axhline(100 * floor, color="gray", linestyle="--", label=f"homework floor {100 * floor:.0f}%")
+    ax.set_xscale("log")
+    ax.set_xlabel(size.replace("_", " "))
+    ax.set_ylabel(score.replace("_", " ") + " (%)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right")
+    return ax
+
+
+def sample_images(images, labels, per_row: int = 12):
+    """One training image of every letter, titled with its letter."""
+    from signopt.data import LETTERS
+    classes = sorted(set(labels.tolist()))
+    rows = -(-len(classes) // per_row)
+    fig, axes = plt.subplots(rows, per_row, figsize=(per_row, 1.2 * rows))
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, label in zip(axes.flat, classes):
+        ax.imshow(images[labels == label][0].squeeze(), cmap="gray")
+        ax.set_title(LETTERS[label])
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(history):
+    """Loss and accuracy per epoch on the training (augmented) and validation splits."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    for ax, metric in zip(axes, ["loss", "accuracy"]):
+        ax.plot(history.history[metric], label="training (augmented)")
+        ax.plot(history.history[f"val_{metric}"], label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def records_size_vs_accuracy(frame: pd.DataFrame, title: str = "", floor: float | None = 0.90, ax=None):
+    """Test accuracy against gzip size of recorded model files, each named."""
+    return size_vs_accuracy(frame, size="gzip_bytes", score="test_accuracy", label="file",
+                            floor=floor, title=title, ax=ax)

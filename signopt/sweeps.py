@@ -1,0 +1,47 @@
+"""Run a sweep of configurations once, keeping each result in a file as it comes.
+
+A sweep's results live in ``models/sweeps/<name>.json`` together with the sha256 of the
+model it started from. Rerunning a notebook reuses the results of the configurations
+already measured from that same model, and runs only the new ones; a retrained baseline
+(another sha256) starts the sweep afresh. Delete the file to force a full rerun.
+"""
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from signopt import config
+
+
+def sweep_path(name: str) -> Path:
+    folder = config.models_dir() / "sweeps"
+    folder.mkdir(exist_ok=True)
+    return folder / f"{name}.json"
+
+
+def _key(settings: dict) -> str:
+    return json.dumps(settings, sort_keys=True)
+
+
+def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], start_from) -> pd.DataFrame:
+    """``measure(settings)`` for every settings dict in ``grid``; one row per settings.
+
+    ``start_from`` is the model file every run starts from; results measured from
+    another version of it are not reused.
+    """
+    path = sweep_path(name)
+    origin = hashlib.sha256(Path(start_from).read_bytes()).hexdigest()
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    done = stored.get("results", {}) if stored.get("start_from_sha256") == origin else {}
+    todo = [s for s in grid if _key(s) not in done]
+    print(f"sweep {name}: {len(grid)} settings, {len(grid) - len(todo)} reused from {path.name}, "
+          f"{len(todo)} to run")
+    for i, settings in enumerate(todo, start=1):
+        began = time.perf_counter()
+        done[_key(settings)] = {**measure(settings), "seconds": round(time.perf_counter() - began, 1)}
+        path.write_text(json.dumps({"start_from_sha256": origin, "results": done}, indent=1))
+        print(f"  [{i}/{len(todo)}] {settings} -> {done[_key(settings)]}", flush=True)
+    return pd.DataFrame([{**s, **done[_key(s)]} for s in grid])

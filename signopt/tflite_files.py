@@ -1,0 +1,136 @@
+"""Measure a .tflite file itself: accuracy through the interpreter, size, latency, and
+what its weight tensors hold.
+
+Every number the notebooks report for a .tflite model comes from here, by running or
+reading the file, never from the Keras model it was converted from.
+"""
+import gzip
+import hashlib
+import time
+from pathlib import Path
+
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+from tqdm.auto import tqdm
+
+BATCH_SIZE = 256
+
+
+def interpreter(path) -> Interpreter:
+    """An interpreter with the built-in kernels only.
+
+    The default XNNPACK delegate refuses some quantized and sparse models ("failed to
+    delegate FULLY_CONNECTED"); without it every file here runs, and runs the same way.
+    """
+    return Interpreter(model_path=str(path),
+                       experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+
+
+def _to_input(images: np.ndarray, detail: dict) -> np.ndarray:
+    """Float images in [0, 1] as the input tensor wants them (quantized if it is)."""
+    dtype = detail["dtype"]
+    if dtype == np.float32:
+        return images.astype(np.float32)
+    scale, zero_point = detail["quantization"]
+    info = np.iinfo(dtype)
+    return np.clip(np.round(images / scale + zero_point), info.min, info.max).astype(dtype)
+
+
+def predict(path, images: np.ndarray, batch_size: int = BATCH_SIZE, progress: bool = True) -> np.ndarray:
+    """Predicted label of every image, from the .tflite file at ``path``, in batches."""
+    runner = interpreter(path)
+    inp = runner.get_input_details()[0]
+    out = runner.get_output_details()[0]
+    runner.resize_tensor_input(inp["index"], [batch_size, *images.shape[1:]])
+    runner.allocate_tensors()
+    labels = np.empty(len(images), dtype=np.int64)
+    batches = range(0, len(images), batch_size)
+    for start in tqdm(batches, desc=Path(path).name, disable=not progress, leave=False):
+        batch = images[start:start + batch_size]
+        padded = np.zeros((batch_size, *images.shape[1:]), np.float32)
+        padded[:len(batch)] = batch
+        runner.set_tensor(inp["index"], _to_input(padded, inp))
+        runner.invoke()
+        labels[start:start + len(batch)] = runner.get_tensor(out["index"])[:len(batch)].argmax(axis=1)
+    return labels
+
+
+def accuracy(path, images: np.ndarray, labels: np.ndarray, progress: bool = True) -> float:
+    """Fraction of ``images`` that the .tflite file labels right."""
+    return float((predict(path, images, progress=progress) == labels).mean())
+
+
+def latency_ms(path, images: np.ndarray, repeats: int = 200) -> float:
+    """Mean milliseconds for one image at batch size 1 (after a warm-up), one thread."""
+    runner = interpreter(path)
+    inp = runner.get_input_details()[0]
+    runner.allocate_tensors()
+    samples = [_to_input(images[i % len(images)][None], inp) for i in range(repeats)]
+    runner.set_tensor(inp["index"], samples[0])
+    runner.invoke()
+    start = time.perf_counter()
+    for sample in samples:
+        runner.set_tensor(inp["index"], sample)
+        runner.invoke()
+    return 1000 * (time.perf_counter() - start) / repeats
+
+
+def sizes(path) -> dict:
+    """Raw bytes, gzip bytes (level 9, as a zip of the file would store it) and sha256."""
+    blob = Path(path).read_bytes()
+    return {"raw_bytes": len(blob),
+            "gzip_bytes": len(gzip.compress(blob, compresslevel=9, mtime=0)),
+            "sha256": hashlib.sha256(blob).hexdigest()}
+
+
+def weight_tensors(path) -> list[dict]:
+    """The constant tensors with more than one element, read from the flatbuffer.
+
+    Each entry: name, dtype, shape, ``values`` (the stored numbers; a sparse tensor
+    stores only its non-zero blocks), ``size`` (elements of the dense tensor) and
+    ``sparse`` (whether the file stores it in a sparse format).
+    """
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model(str(path))
+    dtypes = {schema.TensorType.FLOAT32: np.float32, schema.TensorType.FLOAT16: np.float16,
+              schema.TensorType.INT32: np.int32, schema.TensorType.INT8: np.int8,
+              schema.TensorType.INT16: np.int16, schema.TensorType.INT64: np.int64}
+    found = []
+    for tensor in model.subgraphs[0].tensors:
+        data = model.buffers[tensor.buffer].data
+        shape = [int(d) for d in tensor.shape] if tensor.shape is not None else []
+        if data is None or tensor.type not in dtypes or int(np.prod(shape)) <= 1:
+            continue
+        values = np.frombuffer(bytes(bytearray(data)), dtype=dtypes[tensor.type])
+        found.append({"name": tensor.name.decode(), "dtype": np.dtype(dtypes[tensor.type]).name,
+                      "shape": shape, "values": values, "size": int(np.prod(shape)),
+                      "sparse": tensor.sparsity is not None})
+    return found
+
+
+def layer_weights(path, min_size: int = 64) -> list[dict]:
+    """Per weight tensor (at least ``min_size`` elements, so kernels and not biases):
+    distinct stored values and the fraction of zeros, as the file stores them."""
+    rows = []
+    for t in weight_tensors(path):
+        if t["size"] < min_size:
+            continue
+        nonzero = int(np.count_nonzero(t["values"]))
+        distinct = np.unique(t["values"])
+        if t["sparse"] and nonzero < t["size"]:
+            distinct = np.union1d(distinct, [0])
+        rows.append({"tensor": t["name"], "dtype": t["dtype"], "shape": t["shape"],
+                     "elements": t["size"], "distinct_values": int(len(distinct)),
+                     "zero_fraction": round(1 - nonzero / t["size"], 4), "sparse_format": t["sparse"]})
+    return rows
+
+
+def io_types(path) -> dict:
+    """dtypes of the input and output tensors and of every activation between them."""
+    runner = interpreter(path)
+    details = runner.get_tensor_details()
+    return {"input": runner.get_input_details()[0]["dtype"].__name__,
+            "output": runner.get_output_details()[0]["dtype"].__name__,
+            "tensor_dtypes": sorted({np.dtype(d["dtype"]).name for d in details})}

@@ -1,0 +1,63 @@
+"""The committed artifacts a grader reads: models/results.json describes the files next
+to it, and re-measuring each file on the real test CSV gives the recorded accuracy."""
+import json
+
+import numpy as np
+import pytest
+
+from signopt import baseline, config, results, tflite_files
+
+RESULTS = json.loads((config.ROOT / "models" / "results.json").read_text())["models"]
+TFLITE = sorted(f for f in RESULTS if f.endswith(".tflite"))
+KERAS = sorted(f for f in RESULTS if not f.endswith(".tflite"))
+HOMEWORK_FILES = ["sign_mnist.tflite", "sign_mnist_quant_dyn.tflite",
+                  "sign_mnist_quant_int16x8.tflite", "sign_mnist_quant_aware_training.tflite"]
+
+
+def committed(name):
+    return config.ROOT / "models" / name
+
+
+def test_the_homework_files_are_recorded():
+    assert set(HOMEWORK_FILES + [baseline.BASELINE_FILE]) <= set(RESULTS)
+
+
+@pytest.mark.parametrize("name", sorted(RESULTS))
+def test_record_matches_the_file_on_disk(name):
+    record = RESULTS[name]
+    assert record["file"] == name
+    assert tflite_files.sizes(committed(name)) == {k: record[k] for k in ("raw_bytes", "gzip_bytes", "sha256")}
+    assert record["test_images"] == 7172, "committed records must come from the full test set, not a smoke run"
+
+
+@pytest.mark.parametrize("name", TFLITE)
+def test_tflite_accuracy_reproduces_from_the_file(name, real_test_set):
+    images, labels = real_test_set
+    assert tflite_files.accuracy(committed(name), images, labels, progress=False) == RESULTS[name]["test_accuracy"]
+
+
+@pytest.mark.parametrize("name", KERAS)
+def test_keras_accuracy_reproduces_from_the_file(name, real_test_set):
+    from signopt.saved_models import load_keras
+    images, labels = real_test_set
+    measured = baseline.accuracy(load_keras(committed(name)), images, labels)
+    assert abs(measured - RESULTS[name]["test_accuracy"]) <= 1 / len(labels)  # at most one image off
+
+
+def test_baseline_reaches_its_target():
+    record = RESULTS[baseline.BASELINE_FILE]
+    assert record["parameters"] <= 40_000
+    assert record["test_accuracy"] >= 0.995
+
+
+@pytest.mark.parametrize("name", HOMEWORK_FILES[1:])
+def test_quantized_files_are_smaller_and_keep_accuracy(name):
+    reference = RESULTS["sign_mnist.tflite"]
+    assert RESULTS[name]["raw_bytes"] < reference["raw_bytes"] / 2.5
+    assert RESULTS[name]["test_accuracy"] >= reference["test_accuracy"] - 0.01
+
+
+def test_records_show_accuracy_with_the_shared_format():
+    assert results.percent(0.99871) == "99.87%"
+    assert all(0 <= r["test_accuracy"] <= 1 for r in RESULTS.values())
+    assert np.isfinite([r["latency_ms"] for r in RESULTS.values() if r["latency_ms"] is not None]).all()

@@ -1,0 +1,36 @@
+"""The rules every model the package builds must follow."""
+import pytest
+import tensorflow as tf
+
+from signopt import baseline
+
+
+def test_baseline_is_small_and_uses_only_stock_layers():
+    model = baseline.build_baseline()
+    assert model.count_params() <= 40_000
+    assert model.output_shape == (None, 25)
+    assert all(type(layer).__module__.startswith("tf_keras.") for layer in model.layers)
+
+
+def test_every_batch_norm_of_the_baseline_sits_right_before_an_activation():
+    model = baseline.build_baseline()
+    baseline.check_batch_norm_placement(model)
+    assert sum(isinstance(l, tf.keras.layers.BatchNormalization) for l in model.layers) == 3
+
+
+def test_batch_norm_placement_check_refuses_bn_before_a_non_activation():
+    inputs = tf.keras.Input((28, 28, 1))
+    x = tf.keras.layers.Conv2D(4, 3)(inputs)
+    x = tf.keras.layers.BatchNormalization(name="bn_bad")(x)
+    x = tf.keras.layers.Flatten()(x)
+    model = tf.keras.Model(inputs, tf.keras.layers.Dense(25)(x))
+    with pytest.raises(ValueError, match="'bn_bad' is followed by Flatten, expected exactly one activation"):
+        baseline.check_batch_norm_placement(model)
+
+
+def test_clone_with_weights_is_an_independent_copy():
+    model = baseline.build_baseline(filters=(4,))
+    copy = baseline.clone_with_weights(model)
+    assert all((a == b).all() for a, b in zip(model.get_weights(), copy.get_weights()))
+    copy.layers[1].kernel.assign(copy.layers[1].kernel * 0)
+    assert model.layers[1].kernel.numpy().any()

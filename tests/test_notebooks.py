@@ -1,0 +1,53 @@
+"""The committed notebooks are executed top to bottom, with no error, and show the
+numbers of models/results.json."""
+import json
+
+import pytest
+
+from signopt import config, results
+
+NOTEBOOKS = ["q1.ipynb", "q2.ipynb", "q3.ipynb", "q4.ipynb"]
+RECORDS = json.loads((config.ROOT / "models" / "results.json").read_text())["models"]
+
+
+def present():
+    return [nb for nb in NOTEBOOKS if (config.ROOT / nb).exists()]
+
+
+def code_cells(name):
+    cells = json.loads((config.ROOT / name).read_text())["cells"]
+    return [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def output_text(name):
+    parts = []
+    for cell in code_cells(name):
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", "")))
+            parts.append("".join(out.get("data", {}).get("text/plain", "")))
+            parts.append("".join(out.get("data", {}).get("text/html", "")))
+    return "\n".join(parts)
+
+
+def test_q1_is_committed():
+    assert "q1.ipynb" in present()
+
+
+@pytest.mark.parametrize("name", present())
+def test_executed_in_order_without_errors(name):
+    counts = [c["execution_count"] for c in code_cells(name)]
+    assert None not in counts, "a code cell was never executed"
+    assert counts == list(range(1, len(counts) + 1)), "cells were not run once, top to bottom"
+    errors = [o for c in code_cells(name) for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, f"error output: {errors[:1]}"
+
+
+@pytest.mark.parametrize("name", present())
+def test_shows_the_recorded_numbers_of_its_models(name):
+    question = "Q" + name[1]
+    shown = output_text(name)
+    mine = [r for r in RECORDS.values() if r["question"] == question and r["file"] in shown]
+    assert mine, f"{name} shows none of its records"
+    for record in mine:
+        assert results.percent(record["test_accuracy"]) in shown, record["file"]
+        assert str(record["raw_bytes"]) in shown or f"{record['raw_bytes']:,}" in shown, record["file"]

@@ -1,0 +1,87 @@
+"""Conversion modes store what they promise, and the measuring helpers read files right."""
+import numpy as np
+import pytest
+import tensorflow_model_optimization as tfmot
+
+from signopt import baseline, convert, tflite_files
+from tiny import tiny_images, tiny_model
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return tiny_model(), tiny_images()[0]
+
+
+def write(tmp_path, name, blob):
+    path = tmp_path / name
+    path.write_bytes(blob)
+    return path
+
+
+def kernel_dtypes(path):
+    """dtypes of the large weight tensors (dynamic range leaves those under 1,024 elements float)."""
+    return {t["dtype"] for t in tflite_files.weight_tensors(path) if t["size"] >= 1024}
+
+
+def test_dynamic_range_file_stores_int8_weights_and_float_activations(tmp_path, tiny):
+    path = write(tmp_path, "dyn.tflite", convert.to_tflite(tiny[0], "dynamic"))
+    assert kernel_dtypes(path) == {"int8"}
+    assert tflite_files.io_types(path)["input"] == "float32"
+    float_path = write(tmp_path, "float.tflite", convert.to_tflite(tiny[0], "float"))
+    assert kernel_dtypes(float_path) == {"float32"}
+    assert tflite_files.sizes(path)["raw_bytes"] < tflite_files.sizes(float_path)["raw_bytes"]
+
+
+def test_16x8_file_has_int16_activations(tmp_path, tiny):
+    path = write(tmp_path, "16x8.tflite", convert.to_tflite(tiny[0], "int16x8", tiny[1]))
+    assert "int16" in tflite_files.io_types(path)["tensor_dtypes"]
+    assert "int8" in kernel_dtypes(path)
+
+
+def test_int8_needs_calibration_data(tiny):
+    with pytest.raises(ValueError, match="needs calibration_images"):
+        convert.to_tflite(tiny[0], "int8")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        convert.to_tflite(tiny[0], "int4")
+
+
+def test_qat_file_is_int8(tmp_path, tiny):
+    qat = tfmot.quantization.keras.quantize_model(baseline.clone_with_weights(tiny[0]))
+    path = write(tmp_path, "qat.tflite", convert.to_tflite(qat, "dynamic"))
+    assert kernel_dtypes(path) == {"int8"}
+    assert "int8" in tflite_files.io_types(path)["tensor_dtypes"]
+
+
+def test_interpreter_predictions_match_keras_for_float_file(tmp_path, tiny):
+    model, images = tiny
+    path = write(tmp_path, "float.tflite", convert.to_tflite(model, "float"))
+    keras_labels = model.predict(images, verbose=0).argmax(axis=1)
+    # batch size that does not divide the images: the padded last batch must be handled
+    assert np.array_equal(tflite_files.predict(path, images, batch_size=24, progress=False), keras_labels)
+
+
+def test_int8_input_is_quantized_before_running(tmp_path, tiny):
+    model, images = tiny
+    path = write(tmp_path, "int8.tflite", convert.to_tflite(model, "int8", images))
+    assert tflite_files.io_types(path)["input"] == "int8"
+    agree = (tflite_files.predict(path, images, progress=False) == model.predict(images, verbose=0).argmax(1)).mean()
+    # an untrained model's outputs are near ties, so int8 rounding flips some; inputs fed
+    # unquantized (0 or 1 as int8) would agree about as often as chance, 1 in 25
+    assert agree > 0.5
+
+
+def test_layer_weights_count_distinct_values_and_zeros(tmp_path, tiny):
+    model = baseline.clone_with_weights(tiny[0])
+    dense = model.get_layer("letter")
+    kernel = dense.kernel.numpy()
+    kernel[:, :] = np.where(np.arange(kernel.size).reshape(kernel.shape) % 2 == 0, 0.0, 0.5)
+    dense.kernel.assign(kernel)
+    path = write(tmp_path, "float.tflite", convert.to_tflite(model, "float"))
+    row = next(r for r in tflite_files.layer_weights(path) if r["shape"] == [25, kernel.shape[0]])
+    assert row["distinct_values"] == 2 and row["zero_fraction"] == 0.5
+
+
+def test_gzip_size_is_deterministic_and_smaller_for_repetitive_bytes(tmp_path):
+    path = write(tmp_path, "zeros.bin", bytes(10_000))
+    first, second = tflite_files.sizes(path), tflite_files.sizes(path)
+    assert first == second and first["raw_bytes"] == 10_000 and first["gzip_bytes"] < 100
