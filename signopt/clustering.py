@@ -1,0 +1,49 @@
+"""Weight clustering with tfmot, per layer, on a copy of the model it is given.
+
+``cluster_weights`` wraps a layer so that training moves k shared centroids instead of
+every weight; ``strip_clustering`` leaves a plain Keras layer whose kernel holds only
+those k values, which gzip then stores in about log2(k) bits each.
+"""
+import tensorflow as tf
+import tensorflow_model_optimization as tfmot
+
+from signopt.baseline import clone_with_weights
+
+CentroidInitialization = tfmot.clustering.keras.CentroidInitialization
+INITIALIZATIONS = {"kmeans++": CentroidInitialization.KMEANS_PLUS_PLUS,
+                   "linear": CentroidInitialization.LINEAR,
+                   "density": CentroidInitialization.DENSITY_BASED}
+
+
+def cluster(model: tf.keras.Model, clusters: dict[str, int], init: str = "kmeans++") -> tf.keras.Model:
+    """A copy of ``model`` with ``clusters[layer name]`` centroids on each named layer.
+
+    Layers not named stay as they are. ``model`` itself is left untouched: cluster_weights
+    would otherwise change the layers it is given.
+    """
+    unknown = set(clusters) - {layer.name for layer in model.layers}
+    if unknown:
+        raise ValueError(f"no layer named {sorted(unknown)} in {model.name}; layers: "
+                         f"{[layer.name for layer in model.layers]}")
+    if init not in INITIALIZATIONS:
+        raise ValueError(f"init must be one of {sorted(INITIALIZATIONS)}, got {init!r}")
+
+    def wrap(layer):
+        if layer.name not in clusters:
+            return layer
+        return tfmot.clustering.keras.cluster_weights(
+            layer, number_of_clusters=clusters[layer.name],
+            cluster_centroids_init=INITIALIZATIONS[init])
+    return tf.keras.models.clone_model(clone_with_weights(model), clone_function=wrap)
+
+
+def strip(model: tf.keras.Model) -> tf.keras.Model:
+    """The plain Keras model, clustered weights in place, ready to convert."""
+    return tfmot.clustering.keras.strip_clustering(model)
+
+
+def cluster_preserving_qat(stripped: tf.keras.Model) -> tf.keras.Model:
+    """Quantization-aware training model that keeps the clusters (tfmot's CQAT)."""
+    annotated = tfmot.quantization.keras.quantize_annotate_model(stripped)
+    return tfmot.quantization.keras.quantize_apply(
+        annotated, tfmot.experimental.combine.Default8BitClusterPreserveQuantizeScheme())

@@ -1,0 +1,52 @@
+"""The clustering and pruning helpers do what they say in the weights that get converted."""
+import numpy as np
+import pytest
+
+from signopt import baseline, clustering, pruning
+from signopt.data import Splits
+from tiny import tiny_images, tiny_model
+
+
+def tiny_splits():
+    x, y = tiny_images(96)
+    return Splits(x, y, x[:16], y[:16], x[:16], y[:16])
+
+
+def kernel(model, name):
+    return model.get_layer(name).get_weights()[0]
+
+
+def test_clustered_kernels_hold_at_most_n_distinct_values_after_fine_tune_and_strip():
+    model = tiny_model()
+    before = [w.copy() for w in model.get_weights()]
+    clustered = clustering.cluster(model, {"conv2": 3, "letter": 2})
+    baseline.fit(clustered, tiny_splits(), epochs=1, learning_rate=1e-3, verbose=0)
+    stripped = clustering.strip(clustered)
+    assert len(np.unique(kernel(stripped, "conv2"))) <= 3
+    assert len(np.unique(kernel(stripped, "letter"))) <= 2
+    assert len(np.unique(kernel(stripped, "conv1"))) > 3  # not named, not clustered
+    assert all((a == b).all() for a, b in zip(before, model.get_weights())), "the input model changed"
+
+
+def test_cluster_refuses_unknown_layers_and_inits():
+    with pytest.raises(ValueError, match=r"no layer named \['dense_9'\]"):
+        clustering.cluster(tiny_model(), {"dense_9": 4})
+    with pytest.raises(ValueError, match="init must be one of"):
+        clustering.cluster(tiny_model(), {"conv1": 4}, init="random")
+
+
+@pytest.mark.parametrize("kind", ["polynomial", "constant"])
+def test_pruned_kernels_reach_the_asked_sparsity_after_strip(kind):
+    splits = tiny_splits()
+    steps = len(baseline.training_data(splits.x_train, splits.y_train)) * 2
+    pruned = pruning.prune(tiny_model(), {"conv2": 0.5, "letter": 0.9}, end_step=steps, kind=kind, frequency=1)
+    baseline.fit(pruned, splits, epochs=2, learning_rate=1e-3, callbacks=pruning.callbacks(), verbose=0)
+    stripped = pruning.strip(pruned)
+    assert (kernel(stripped, "conv2") == 0).mean() == pytest.approx(0.5, abs=0.01)
+    assert (kernel(stripped, "letter") == 0).mean() == pytest.approx(0.9, abs=0.01)
+    assert (kernel(stripped, "conv1") == 0).mean() < 0.1
+
+
+def test_pruning_schedule_kind_is_checked():
+    with pytest.raises(ValueError, match="'polynomial' or 'constant'"):
+        pruning.schedule("cubic", 0.5, 100)
