@@ -15,8 +15,9 @@ from signopt.data import NUM_CLASSES, Splits
 
 keras = tf.keras
 layers = keras.layers
+tf.get_logger().setLevel("ERROR")  # hides the "Assets written to ..." line of every conversion
 
-BASELINE_FILE = "sign_mnist_baseline.h5"
+BASELINE_FILE = "sign_mnist_baseline.keras"
 FILTERS = (16, 32, 64)
 EPOCHS = 20
 BATCH_SIZE = 128

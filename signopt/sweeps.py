@@ -45,3 +45,26 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
         path.write_text(json.dumps({"start_from_sha256": origin, "results": done}, indent=1))
         print(f"  [{i}/{len(todo)}] {settings} -> {done[_key(settings)]}", flush=True)
     return pd.DataFrame([{**s, **done[_key(s)]} for s in grid])
+
+
+def smallest_reaching(frame: pd.DataFrame, floors=(0.90, 0.95, 0.99), score: str = "val_accuracy",
+                      size: str = "gzip_bytes") -> pd.DataFrame:
+    """For each accuracy floor, the smallest row whose ``score`` reaches it (none: left out)."""
+    rows = []
+    for floor in floors:
+        reaching = frame[frame[score] >= floor].sort_values([size, "raw_bytes"])
+        if len(reaching):
+            rows.append(reaching.iloc[0].to_frame().T.assign(floor=f">= {100 * floor:.0f}%"))
+    if not rows:
+        return pd.DataFrame(columns=[*frame.columns, "floor"]).set_index("floor")
+    return pd.concat(rows).set_index("floor")
+
+
+def choose(frame: pd.DataFrame, floor: float, score: str = "val_accuracy", size: str = "gzip_bytes") -> pd.Series:
+    """The smallest row whose ``score`` reaches ``floor``; if none does, the best-scoring
+    row, with a printed warning (the notebook then says the target was missed)."""
+    reaching = frame[frame[score] >= floor].sort_values([size, "raw_bytes"])
+    if len(reaching):
+        return reaching.iloc[0]
+    print(f"WARNING: no candidate reaches {100 * floor:.0f}% {score}; taking the most accurate one")
+    return frame.sort_values([score, size], ascending=[False, True]).iloc[0]

@@ -6,12 +6,13 @@ reading the file, never from the Keras model it was converted from.
 """
 import gzip
 import hashlib
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 BATCH_SIZE = 256
 
@@ -81,6 +82,17 @@ def sizes(path) -> dict:
     return {"raw_bytes": len(blob),
             "gzip_bytes": len(gzip.compress(blob, compresslevel=9, mtime=0)),
             "sha256": hashlib.sha256(blob).hexdigest()}
+
+
+def measure_candidate(tflite_bytes: bytes, images: np.ndarray, labels: np.ndarray) -> dict:
+    """Accuracy (through the interpreter) and sizes of a converted model not yet saved,
+    for sweeps: pass the validation split, never the test set."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "candidate.tflite"
+        path.write_bytes(tflite_bytes)
+        found = sizes(path)
+        return {"val_accuracy": accuracy(path, images, labels, progress=False),
+                "raw_bytes": found["raw_bytes"], "gzip_bytes": found["gzip_bytes"]}
 
 
 def weight_tensors(path) -> list[dict]:
