@@ -1,0 +1,133 @@
+"""The Q1 baseline rebuilt with QKeras layers, and what its quantized weights hold.
+
+QConv2D and QDense train with float "shadow" weights but compute with the weights their
+quantizers produce: ``quantized_bits(4, 0, alpha=...)`` maps each weight to one of 16
+levels (integer codes -8..7 times a scale). ``alpha`` sets the scale: 1 uses a fixed grid of
+step 1/8, so small weights round to zero; "auto_po2" picks a power-of-two scale per output
+channel from the weights themselves. BatchNormalization stays float (the homework allows it).
+"""
+import numpy as np
+import tensorflow as tf
+from qkeras import QActivation, QConv2D, QDense, binary, quantized_bits, quantized_relu, ternary
+
+from signopt.baseline import FILTERS
+from signopt.data import NUM_CLASSES
+
+layers = tf.keras.layers
+QUANTIZED_LAYERS = (QConv2D, QDense)
+
+
+def weight_quantizer(bits, alpha="auto_po2"):
+    """``bits`` is a number of bits, or "ternary" / "binary"."""
+    if bits == "ternary":
+        return ternary(alpha=alpha)
+    if bits == "binary":
+        return binary(alpha=alpha)
+    return quantized_bits(bits, 0, alpha=alpha)
+
+
+def build_qkeras(bits=4, alpha="auto_po2", activation_bits: int | None = None,
+                 filters=FILTERS, dropout: float = 0.25, name: str = "qkeras") -> tf.keras.Model:
+    """The baseline's architecture with every Conv2D/Dense weight and bias quantized to
+    ``bits``; ReLU as in the baseline, or ``quantized_relu(activation_bits)``.
+
+    ``alpha`` is the kernels' scale. The Dense bias (the convolutions have none: BN's shift
+    replaces it) uses the fixed grid, alpha=1: a scale per bias element would make each
+    4-bit bias a float in disguise."""
+    inputs = tf.keras.Input((28, 28, 1), name="image")
+    x = inputs
+    for i, width in enumerate(filters, start=1):
+        x = QConv2D(width, 3, padding="same", use_bias=False, name=f"conv{i}",
+                    kernel_quantizer=weight_quantizer(bits, alpha))(x)
+        x = layers.BatchNormalization(name=f"bn{i}")(x)
+        x = (QActivation(quantized_relu(activation_bits), name=f"relu{i}") if activation_bits
+             else layers.ReLU(name=f"relu{i}"))(x)
+        x = layers.MaxPooling2D(name=f"pool{i}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    x = QDense(NUM_CLASSES, name="letter", kernel_quantizer=weight_quantizer(bits, alpha),
+               bias_quantizer=weight_quantizer(bits, alpha=1))(x)
+    outputs = layers.Activation("softmax", name="softmax")(x)
+    return tf.keras.Model(inputs, outputs, name=name)
+
+
+def copy_weights(source: tf.keras.Model, target: tf.keras.Model) -> tf.keras.Model:
+    """Start ``target`` from the weights of the layers of ``source`` with the same names."""
+    for layer in target.layers:
+        if layer.weights:
+            layer.set_weights(source.get_layer(layer.name).get_weights())
+    return target
+
+
+def quantized_weights(model: tf.keras.Model) -> list[dict]:
+    """Each quantized layer's kernel and bias as the quantizer makes them from the stored
+    float weights, with the integer codes on the quantizer's grid."""
+    found = []
+    for layer in model.layers:
+        if not isinstance(layer, QUANTIZED_LAYERS):
+            continue
+        for kind, weight, quantizer in (("kernel", layer.kernel, layer.kernel_quantizer_internal),
+                                        ("bias", getattr(layer, "bias", None), getattr(layer, "bias_quantizer_internal", None))):
+            if weight is None:
+                continue
+            values = quantizer(weight).numpy() if quantizer else weight.numpy()
+            found.append({"layer": layer.name, "weight": kind, "quantizer": str(quantizer),
+                          "values": values, "codes": _codes(values, quantizer)})
+    return found
+
+
+def _codes(values: np.ndarray, quantizer) -> np.ndarray | None:
+    """values / scale * 2**(bits - 1 - integer) for quantized_bits: integers if on the grid."""
+    if not isinstance(quantizer, quantized_bits):
+        return None
+    scale = np.asarray(quantizer.scale, dtype=np.float64) if not isinstance(quantizer.scale, (int, float)) \
+        else np.float64(quantizer.scale)
+    return values / scale * 2.0 ** (quantizer.bits - 1 - quantizer.integer)
+
+
+def grid_table(model: tf.keras.Model) -> list[dict]:
+    """Per quantized weight: distinct values (whole tensor, and at most per output
+    channel), and whether every value is an integer code within the quantizer's bits."""
+    rows = []
+    for w in quantized_weights(model):
+        values, codes = w["values"], w["codes"]
+        per_channel = values.reshape(-1, values.shape[-1])
+        row = {"layer": w["layer"], "weight": w["weight"], "quantizer": w["quantizer"],
+               "elements": int(values.size), "distinct_values": int(len(np.unique(values))),
+               "max_distinct_per_channel": int(max(len(np.unique(per_channel[:, c]))
+                                                   for c in range(per_channel.shape[1])))}
+        if codes is not None:
+            bits = int(w["quantizer"].split("(")[1].split(",")[0])
+            on_grid = np.allclose(codes, np.round(codes), atol=1e-4)
+            low, high = np.round(codes).min(), np.round(codes).max()
+            row.update(on_grid=bool(on_grid and -2 ** (bits - 1) <= low and high <= 2 ** (bits - 1) - 1),
+                       code_range=f"{int(low)}..{int(high)}")
+        rows.append(row)
+    return rows
+
+
+def size_in_bits(model: tf.keras.Model) -> list[dict]:
+    """Bits per layer: each quantized weight at its quantizer's bits (ternary 2, binary 1),
+    every other parameter (BatchNormalization's four per channel included) at 32."""
+    rows = []
+    for layer in model.layers:
+        for weight in layer.weights:
+            bits = 32
+            if isinstance(layer, QUANTIZED_LAYERS):
+                kind = "bias" if "bias" in weight.name else "kernel"
+                quantizer = getattr(layer, f"{kind}_quantizer_internal", None)
+                bits = _quantizer_bits(quantizer)
+            count = int(np.prod(weight.shape))
+            rows.append({"layer": layer.name, "weight": weight.name.split("/")[-1].split(":")[0],
+                         "parameters": count, "bits_each": bits, "bits": count * bits})
+    return rows
+
+
+def _quantizer_bits(quantizer) -> int:
+    if quantizer is None:
+        return 32
+    if isinstance(quantizer, ternary):
+        return 2
+    if isinstance(quantizer, binary):
+        return 1
+    return int(quantizer.bits)
