@@ -39,14 +39,17 @@ def build_baseline(filters=FILTERS, dropout: float = 0.25, name: str = "baseline
     return keras.Model(inputs, outputs, name=name)
 
 
+ACTIVATION_LAYERS = {"ReLU", "Activation", "QActivation"}
+
+
 def check_batch_norm_placement(model: keras.Model) -> None:
     """Raise ValueError unless every BatchNormalization feeds straight into an activation
-    (ReLU or Activation), the homework's rule for the baseline."""
+    (ReLU, Activation, or QKeras' QActivation), the homework's rule for the baseline."""
     for layer in model.layers:
         if not isinstance(layer, layers.BatchNormalization):
             continue
         after = [node.outbound_layer for node in layer._outbound_nodes]
-        if len(after) != 1 or not isinstance(after[0], (layers.ReLU, layers.Activation)):
+        if len(after) != 1 or type(after[0]).__name__ not in ACTIVATION_LAYERS:
             names = [type(a).__name__ for a in after] or ["nothing"]
             raise ValueError(f"{model.name}: BatchNormalization {layer.name!r} is followed by "
                              f"{', '.join(names)}, expected exactly one activation layer")

@@ -1,0 +1,57 @@
+"""The QKeras model quantizes what the homework asks, and its size count is right."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from signopt import baseline
+from signopt import qkeras_model as qk
+
+
+@pytest.fixture(scope="module")
+def tiny_q():
+    tf.keras.utils.set_random_seed(0)
+    model = qk.build_qkeras(bits=4, filters=(4, 8), name="tiny_q")
+    source = baseline.build_baseline(filters=(4, 8))
+    for layer in source.layers:  # trained-looking weights, biases included
+        layer.set_weights([np.random.default_rng(1).normal(0, 0.3, w.shape) for w in layer.get_weights()])
+    return qk.copy_weights(source, model)
+
+
+def test_every_conv_and_dense_weight_lies_on_the_4_bit_grid(tiny_q):
+    rows = qk.grid_table(tiny_q)
+    assert {(r["layer"], r["weight"]) for r in rows} == {("conv1", "kernel"), ("conv2", "kernel"),
+                                                          ("letter", "kernel"), ("letter", "bias")}
+    for row in rows:
+        assert row["on_grid"], row
+        assert row["max_distinct_per_channel"] <= 16
+    for w in qk.quantized_weights(tiny_q):
+        codes = np.round(w["codes"])
+        assert codes.min() >= -8 and codes.max() <= 7
+        # the quantizer really changed the weights: far fewer values than floats
+        assert len(np.unique(w["values"])) < w["values"].size or w["values"].size <= 16
+
+
+def test_bias_uses_a_fixed_grid_of_16_levels(tiny_q):
+    bias = next(w for w in qk.quantized_weights(tiny_q) if w["weight"] == "bias")["values"]
+    assert len(np.unique(bias)) <= 16
+    assert np.allclose(bias * 8, np.round(bias * 8))  # alpha=1: steps of 1/8
+
+
+def test_size_in_bits_matches_a_hand_count(tiny_q):
+    # conv1 4*9 + conv2 8*4*9 kernels, Dense 392*25 + 25: 4 bits; BN 4 per channel: 32 bits
+    quantized = 4 * 9 + 8 * 4 * 9 + 7 * 7 * 8 * 25 + 25
+    batch_norm = 4 * (4 + 8)
+    assert sum(r["bits"] for r in qk.size_in_bits(tiny_q)) == 4 * quantized + 32 * batch_norm
+    assert sum(r["parameters"] for r in qk.size_in_bits(tiny_q)) == tiny_q.count_params()
+
+
+@pytest.mark.parametrize("bits, each", [(2, 2), ("ternary", 2), ("binary", 1), (8, 8)])
+def test_other_widths_are_counted_at_their_bits(bits, each):
+    model = qk.build_qkeras(bits=bits, filters=(4,))
+    kernel = next(r for r in qk.size_in_bits(model) if r["layer"] == "conv1")
+    assert kernel["bits_each"] == each
+
+
+def test_qkeras_model_keeps_batch_norm_before_activations():
+    baseline.check_batch_norm_placement(qk.build_qkeras(activation_bits=4))
+    baseline.check_batch_norm_placement(qk.build_qkeras())
