@@ -19,7 +19,7 @@ tf.get_logger().setLevel("ERROR")  # hides the "Assets written to ..." line of e
 
 BASELINE_FILE = "sign_mnist_baseline.keras"
 FILTERS = (16, 32, 64)
-EPOCHS = 20
+EPOCHS = 25
 BATCH_SIZE = 128
 LEARNING_RATE = 3e-3
 

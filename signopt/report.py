@@ -6,8 +6,6 @@ Also rewrites the results table of README.md between its two marker lines, so th
 README, the report and the notebooks show the same records.
 """
 import json
-import os
-import platform
 import sys
 import tempfile
 from datetime import date
@@ -148,18 +146,23 @@ def comparison_figure(path: Path) -> None:
 
 
 def environment() -> list[str]:
-    import tensorflow as tf
-    import tensorflow_model_optimization as tfmot
-    import qkeras
-    import ai_edge_litert
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
-    return [f"Python {platform.python_version()} on {platform.system()} {platform.machine()}; CPU: {cpu}, "
-            f"{os.cpu_count()} cores.",
-            f"TensorFlow {tf.__version__}, tf-keras (Keras 2), tfmot {tfmot.__version__}, QKeras {qkeras.__version__}, "
-            f"ai-edge-litert {getattr(ai_edge_litert, '__version__', 'installed')}.",
-            "Accuracies of .tflite files: the LiteRT interpreter (built-in kernels, no XNNPACK delegate) on the 7,172 "
-            "images of the test CSV. Latency: mean of 200 single-image invocations, one thread."]
+    """Where the numbers came from: models/benchmarks.json, written by the notebook run."""
+    path = config.models_dir() / run_notebooks.BENCHMARKS_FILE
+    if not path.exists():
+        return ["(no models/benchmarks.json yet: run `make all`)"]
+    bench = json.loads(path.read_text())
+    env = bench["environment"]
+    lines = [f"Measured with Python {env['python']} on {env['system']}; CPU: {env['cpu']}, {env['cores']} cores. "
+             f"TensorFlow {env['tensorflow']}, tf-keras {env['tf_keras']} (Keras 2), tfmot {env['tfmot']}, "
+             f"QKeras {env['qkeras']}, ai-edge-litert {env['ai_edge_litert']}.",
+             "Accuracies of .tflite files: the LiteRT interpreter (built-in kernels, no XNNPACK delegate) on the "
+             "7,172 images of the test CSV. Latency: mean of 200 single-image invocations, one thread.",
+             "Wall time of each notebook's last full run: " +
+             ", ".join(f"{k} {v:.0f} s" for k, v in bench["notebook_seconds"].items()) + "."]
+    if "last_run" in bench:
+        run = bench["last_run"]
+        lines.append(f"Last `make all` run: {', '.join(run['notebooks'])} in {run['seconds']:.0f} s.")
+    return lines
 
 
 class Report(FPDF):
@@ -233,20 +236,16 @@ def build(path: Path = config.ROOT / "report.pdf") -> Path:
             pdf.records(record_rows(question))
             for line in discussion(question):
                 pdf.paragraph(line)
-            if question == "Q1":
-                pdf.image(str(figure), w=170)
-                pdf.paragraph("Figure: every model, size against test accuracy (log size axis). .tflite files at their "
-                              "gzip size; the QKeras model at its weight bits / 8.")
+        pdf.add_page()
+        pdf.heading("All models compared")
+        pdf.image(str(figure), w=170)
+        pdf.paragraph("Every model, size against test accuracy (log size axis): the .tflite files at their gzip size, "
+                      "the QKeras model at its weight bits / 8. Clustering and pruning with full-integer quantization "
+                      "reach the smallest files; the dashed lines are the homework's floors.")
     pdf.add_page()
     pdf.heading("Environment and benchmarks")
     for line in environment():
         pdf.paragraph(line)
-    times_path = config.models_dir() / run_notebooks.TIMES_FILE
-    if times_path.exists():
-        times = json.loads(times_path.read_text())
-        pdf.paragraph("Wall time of each notebook's last full run (make all): " +
-                      ", ".join(f"{k} {v:.0f} s" for k, v in times.items()) +
-                      f"; {sum(times.values()):.0f} s in all.")
     pdf.output(str(path))
     return path
 

@@ -3,8 +3,9 @@
     python -m signopt.run_notebooks q1.ipynb q2.ipynb q3.ipynb q4.ipynb
 
 Each notebook runs in a fresh kernel with the notebook's folder as working directory, so the
-committed outputs are exactly what one clean run printed. The seconds per notebook go to
-models/notebook_times.json (a benchmark the report shows).
+committed outputs are exactly what one clean run printed. The seconds per notebook, the
+total, and the machine and library versions go to models/benchmarks.json, which the report
+shows.
 """
 import json
 import sys
@@ -14,9 +15,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from signopt import config
+from signopt import config, environment
 
-TIMES_FILE = "notebook_times.json"
+BENCHMARKS_FILE = "benchmarks.json"
 
 
 def execute(path, timeout: int = 3600) -> float:
@@ -41,14 +42,17 @@ def execute(path, timeout: int = 3600) -> float:
 
 
 def main(paths: list[str]) -> None:
-    times_path = config.models_dir() / TIMES_FILE
-    times = json.loads(times_path.read_text()) if times_path.exists() else {}
-    total = time.perf_counter()
-    for path in paths:
-        print(f"running {path}", flush=True)
-        times[Path(path).name] = round(execute(path), 1)
-        times_path.write_text(json.dumps(times, indent=1) + "\n")
-    print(f"all {len(paths)} notebooks in {time.perf_counter() - total:.0f} s")
+    path = config.models_dir() / BENCHMARKS_FILE
+    bench = json.loads(path.read_text()) if path.exists() else {"notebook_seconds": {}}
+    bench["environment"] = environment.describe()
+    start = time.perf_counter()
+    for notebook in paths:
+        print(f"running {notebook}", flush=True)
+        bench["notebook_seconds"][Path(notebook).name] = round(execute(notebook), 1)
+        path.write_text(json.dumps(bench, indent=1) + "\n")
+    bench["last_run"] = {"notebooks": [Path(n).name for n in paths], "seconds": round(time.perf_counter() - start, 1)}
+    path.write_text(json.dumps(bench, indent=1) + "\n")
+    print(f"all {len(paths)} notebooks in {bench['last_run']['seconds']:.0f} s")
 
 
 if __name__ == "__main__":
