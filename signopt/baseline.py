@@ -3,8 +3,8 @@
 Three Conv-BatchNorm-ReLU-MaxPool blocks and one Dense softmax. Every BatchNormalization
 sits directly before its activation (the homework's rule; it also lets TFLite and tfmot
 fold BN into the convolution). The convolutions have no bias: BN's shift replaces it.
-Random rotation, zoom and shift of the training images are what take a small CNN from
-about 95% to 99.9% on the test CSV, whose photographs differ from the training ones.
+Random rotation, zoom and shift of the training images let so small a CNN generalise to
+the test CSV, whose photographs differ from the training ones.
 """
 import time
 
