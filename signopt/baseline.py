@@ -18,7 +18,7 @@ layers = keras.layers
 tf.get_logger().setLevel("ERROR")  # hides the "Assets written to ..." line of every conversion
 
 BASELINE_FILE = "sign_mnist_baseline.keras"
-FILTERS = (16, 32, 32)
+FILTERS = (16, 32, 64)
 EPOCHS = 25
 BATCH_SIZE = 128
 LEARNING_RATE = 3e-3
