@@ -139,6 +139,19 @@ def layer_weights(path, min_size: int = 64) -> list[dict]:
     return rows
 
 
+def gzip_bytes_without_weights(path, min_size: int = 1024) -> int:
+    """gzip size of the file with every weight buffer of ``min_size`` bytes or more set to
+    zeros: what the graph, biases, scales and names cost, the weights' share taken out."""
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model(str(path))
+    for buffer in model.buffers:
+        if buffer.data is not None and len(buffer.data) >= min_size:
+            buffer.data = np.zeros_like(buffer.data)
+    blob = bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+    return len(gzip.compress(blob, compresslevel=9, mtime=0))
+
+
 def io_types(path) -> dict:
     """dtypes of the input and output tensors and of every activation between them."""
     runner = interpreter(path)

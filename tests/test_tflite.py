@@ -85,3 +85,10 @@ def test_gzip_size_is_deterministic_and_smaller_for_repetitive_bytes(tmp_path):
     path = write(tmp_path, "zeros.bin", bytes(10_000))
     first, second = tflite_files.sizes(path), tflite_files.sizes(path)
     assert first == second and first["raw_bytes"] == 10_000 and first["gzip_bytes"] < 100
+
+
+def test_gzip_without_weights_leaves_only_the_graph(tmp_path, tiny):
+    path = write(tmp_path, "float.tflite", convert.to_tflite(tiny[0], "float"))
+    overhead = tflite_files.gzip_bytes_without_weights(path)
+    dense_kernel_bytes = 4 * 392 * 25  # float32 Dense kernel, random values: gzip cannot shrink them much
+    assert overhead < tflite_files.sizes(path)["gzip_bytes"] - 0.8 * dense_kernel_bytes
