@@ -1,13 +1,9 @@
-"""Load a saved Keras model, whatever custom layers (QKeras, tfmot wrappers) it holds."""
+"""Load a saved Keras model, QKeras layers included."""
 import tensorflow as tf
 
 
 def load_keras(path) -> tf.keras.Model:
-    """Load ``path`` with the QKeras layers and tfmot quantization scopes known."""
-    import tensorflow_model_optimization as tfmot
-    from qkeras.utils import _add_supported_quantized_objects
-
-    custom = {}
-    _add_supported_quantized_objects(custom)
-    with tfmot.quantization.keras.quantize_scope():
-        return tf.keras.models.load_model(path, custom_objects=custom, compile=False)
+    """Load ``path`` (the baseline or the QKeras model) for evaluation: QKeras' loader knows
+    its quantized layers and quantizers, and plain Keras layers load as usual."""
+    from qkeras.utils import load_qmodel
+    return load_qmodel(str(path), compile=False)
