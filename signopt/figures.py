@@ -17,9 +17,10 @@ def pareto_front(frame: pd.DataFrame, size: str = "gzip_bytes", score: str = "va
 
 def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str = "val_accuracy",
                      label: str | None = None, floor: float | None = 0.90, title: str = "",
-                     ax=None):
+                     ax=None, name_all: bool = False):
     """Scatter of accuracy (%) against size (log scale), Pareto front joined by a line,
-    each point named by ``label`` if given, the homework's floor as a dashed line."""
+    the front's points (or all, with ``name_all``) named by ``label`` if given, the
+    homework's floor as a dashed line."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5))
     ax.scatter(frame[size], 100 * frame[score], alpha=0.6, label="tried")
@@ -27,7 +28,7 @@ def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str =
     ax.step(front[size], 100 * front[score], where="post", color="C3", label="Pareto front")
     ax.scatter(front[size], 100 * front[score], color="C3", zorder=3)
     if label:
-        for _, row in frame.iterrows():
+        for _, row in (frame if name_all else front).iterrows():
             ax.annotate(str(row[label]), (row[size], 100 * row[score]), fontsize=7,
                         xytext=(3, 3), textcoords="offset points")
     if floor is not None:
@@ -73,4 +74,4 @@ def training_curves(history):
 def records_size_vs_accuracy(frame: pd.DataFrame, title: str = "", floor: float | None = 0.90, ax=None):
     """Test accuracy against gzip size of recorded model files, each named."""
     return size_vs_accuracy(frame, size="gzip_bytes", score="test_accuracy", label="file",
-                            floor=floor, title=title, ax=ax)
+                            floor=floor, title=title, ax=ax, name_all=True)

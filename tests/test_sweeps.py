@@ -1,0 +1,41 @@
+"""Sweeps are chosen on what they say: the smallest model reaching a floor, the Pareto
+front, and stored results reused only for the same starting model."""
+import pandas as pd
+
+from signopt import figures, sweeps
+
+FRAME = pd.DataFrame({"gzip_bytes": [900, 500, 700, 300, 800],
+                      "raw_bytes": [1, 1, 1, 1, 1],
+                      "val_accuracy": [0.99, 0.93, 0.97, 0.40, 0.96]})
+
+
+def test_pareto_front_keeps_only_undominated_rows():
+    assert figures.pareto_front(FRAME).gzip_bytes.tolist() == [300, 500, 700, 900]
+
+
+def test_smallest_reaching_each_floor():
+    best = sweeps.smallest_reaching(FRAME)
+    assert best.gzip_bytes.tolist() == [500, 700, 900]
+    assert sweeps.choose(FRAME, 0.95).gzip_bytes == 700
+
+
+def test_choose_falls_back_to_the_most_accurate_and_says_so(capsys):
+    assert sweeps.choose(FRAME, 0.999).val_accuracy == 0.99
+    assert "no candidate reaches 100%" in capsys.readouterr().out
+
+
+def test_run_sweep_reuses_results_only_from_the_same_start(models_dir, tmp_path):
+    start = tmp_path / "baseline.bin"
+    start.write_bytes(b"one")
+    calls = []
+
+    def measure(settings):
+        calls.append(settings["k"])
+        return {"val_accuracy": settings["k"] / 10}
+
+    sweeps.run_sweep("t", [{"k": 1}, {"k": 2}], measure, start_from=start)
+    frame = sweeps.run_sweep("t", [{"k": 1}, {"k": 2}, {"k": 3}], measure, start_from=start)
+    assert calls == [1, 2, 3] and frame.val_accuracy.tolist() == [0.1, 0.2, 0.3]
+    start.write_bytes(b"two")  # a retrained baseline: nothing is reused
+    sweeps.run_sweep("t", [{"k": 1}], measure, start_from=start)
+    assert calls == [1, 2, 3, 1]
