@@ -2,7 +2,7 @@
 PYTHON ?= python
 NOTEBOOKS = q1.ipynb q2.ipynb q3.ipynb q4.ipynb
 
-.PHONY: all notebooks report test smoke submission clean-sweeps
+.PHONY: all notebooks report test submission clean-sweeps
 
 all:  ## rebuild every model, execute the four notebooks in place, then report.pdf
 	@start=$$(date +%s); \

@@ -136,6 +136,14 @@ def load_or_train_baseline(splits: Splits) -> keras.Model:
     return train_and_save_baseline(splits)[0]
 
 
+def check_layer_names(model: keras.Model, names) -> None:
+    """Raise ValueError naming any of ``names`` that is not a layer of ``model``."""
+    unknown = set(names) - {layer.name for layer in model.layers}
+    if unknown:
+        raise ValueError(f"no layer named {sorted(unknown)} in {model.name}; layers: "
+                         f"{[layer.name for layer in model.layers]}")
+
+
 def clone_with_weights(model: keras.Model) -> keras.Model:
     """A fresh copy with the same weights: cluster_weights and friends change their input."""
     copy = keras.models.clone_model(model)

@@ -7,7 +7,7 @@ those k values, which gzip then stores in about log2(k) bits each.
 import tensorflow as tf
 import tensorflow_model_optimization as tfmot
 
-from signopt.baseline import clone_with_weights
+from signopt.baseline import check_layer_names, clone_with_weights
 
 CentroidInitialization = tfmot.clustering.keras.CentroidInitialization
 INITIALIZATIONS = {"kmeans++": CentroidInitialization.KMEANS_PLUS_PLUS,
@@ -21,10 +21,7 @@ def cluster(model: tf.keras.Model, clusters: dict[str, int], init: str = "kmeans
     Layers not named stay as they are. ``model`` itself is left untouched: cluster_weights
     would otherwise change the layers it is given.
     """
-    unknown = set(clusters) - {layer.name for layer in model.layers}
-    if unknown:
-        raise ValueError(f"no layer named {sorted(unknown)} in {model.name}; layers: "
-                         f"{[layer.name for layer in model.layers]}")
+    check_layer_names(model, clusters)
     if init not in INITIALIZATIONS:
         raise ValueError(f"init must be one of {sorted(INITIALIZATIONS)}, got {init!r}")
 

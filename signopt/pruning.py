@@ -9,7 +9,7 @@ converter is told EXPERIMENTAL_SPARSITY; either way gzip squeezes the zeros.
 import tensorflow as tf
 import tensorflow_model_optimization as tfmot
 
-from signopt.baseline import clone_with_weights
+from signopt.baseline import check_layer_names, clone_with_weights
 
 sparsity = tfmot.sparsity.keras
 
@@ -30,10 +30,7 @@ def prune(model: tf.keras.Model, final_sparsity: dict[str, float], end_step: int
           kind: str = "polynomial", frequency: int = 10) -> tf.keras.Model:
     """A copy of ``model`` with ``prune_low_magnitude`` on each named layer, each ramping
     to its own final sparsity by ``end_step`` training steps. ``model`` is left untouched."""
-    unknown = set(final_sparsity) - {layer.name for layer in model.layers}
-    if unknown:
-        raise ValueError(f"no layer named {sorted(unknown)} in {model.name}; layers: "
-                         f"{[layer.name for layer in model.layers]}")
+    check_layer_names(model, final_sparsity)
 
     def wrap(layer):
         if layer.name not in final_sparsity:

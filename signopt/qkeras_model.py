@@ -72,7 +72,8 @@ def quantized_weights(model: tf.keras.Model) -> list[dict]:
                 continue
             values = quantizer(weight).numpy() if quantizer else weight.numpy()
             found.append({"layer": layer.name, "weight": kind, "quantizer": str(quantizer),
-                          "values": values, "codes": _codes(values, quantizer)})
+                          "bits": _quantizer_bits(quantizer), "values": values,
+                          "codes": _codes(values, quantizer)})
     return found
 
 
@@ -80,8 +81,7 @@ def _codes(values: np.ndarray, quantizer) -> np.ndarray | None:
     """values / scale * 2**(bits - 1 - integer) for quantized_bits: integers if on the grid."""
     if not isinstance(quantizer, quantized_bits):
         return None
-    scale = np.asarray(quantizer.scale, dtype=np.float64) if not isinstance(quantizer.scale, (int, float)) \
-        else np.float64(quantizer.scale)
+    scale = np.asarray(quantizer.scale, dtype=np.float64)
     return values / scale * 2.0 ** (quantizer.bits - 1 - quantizer.integer)
 
 
@@ -97,7 +97,7 @@ def grid_table(model: tf.keras.Model) -> list[dict]:
                "max_distinct_per_channel": int(max(len(np.unique(per_channel[:, c]))
                                                    for c in range(per_channel.shape[1])))}
         if codes is not None:
-            bits = int(w["quantizer"].split("(")[1].split(",")[0])
+            bits = w["bits"]
             on_grid = np.allclose(codes, np.round(codes), atol=1e-4)
             low, high = np.round(codes).min(), np.round(codes).max()
             row.update(on_grid=bool(on_grid and -2 ** (bits - 1) <= low and high <= 2 ** (bits - 1) - 1),

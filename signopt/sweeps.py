@@ -47,14 +47,19 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
     return pd.DataFrame([{**s, **done[_key(s)]} for s in grid])
 
 
+def _smallest(frame: pd.DataFrame, floor: float, score: str, size: str) -> pd.Series | None:
+    reaching = frame[frame[score] >= floor].sort_values([size, "raw_bytes"])
+    return reaching.iloc[0] if len(reaching) else None
+
+
 def smallest_reaching(frame: pd.DataFrame, floors=(0.90, 0.95, 0.99), score: str = "val_accuracy",
                       size: str = "gzip_bytes") -> pd.DataFrame:
     """For each accuracy floor, the smallest row whose ``score`` reaches it (none: left out)."""
     rows = []
     for floor in floors:
-        reaching = frame[frame[score] >= floor].sort_values([size, "raw_bytes"])
-        if len(reaching):
-            rows.append(reaching.iloc[0].to_frame().T.assign(floor=f">= {100 * floor:.0f}%"))
+        row = _smallest(frame, floor, score, size)
+        if row is not None:
+            rows.append(row.to_frame().T.assign(floor=f">= {100 * floor:.0f}%"))
     if not rows:
         return pd.DataFrame(columns=[*frame.columns, "floor"]).set_index("floor")
     return pd.concat(rows).set_index("floor")
@@ -63,8 +68,8 @@ def smallest_reaching(frame: pd.DataFrame, floors=(0.90, 0.95, 0.99), score: str
 def choose(frame: pd.DataFrame, floor: float, score: str = "val_accuracy", size: str = "gzip_bytes") -> pd.Series:
     """The smallest row whose ``score`` reaches ``floor``; if none does, the best-scoring
     row, with a printed warning (the notebook then says the target was missed)."""
-    reaching = frame[frame[score] >= floor].sort_values([size, "raw_bytes"])
-    if len(reaching):
-        return reaching.iloc[0]
+    row = _smallest(frame, floor, score, size)
+    if row is not None:
+        return row
     print(f"WARNING: no candidate reaches {100 * floor:.0f}% {score}; taking the most accurate one")
     return frame.sort_values([score, size], ascending=[False, True]).iloc[0]

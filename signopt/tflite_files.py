@@ -76,11 +76,16 @@ def latency_ms(path, images: np.ndarray, repeats: int = 200) -> float:
     return 1000 * (time.perf_counter() - start) / repeats
 
 
+def gzip_size(blob: bytes) -> int:
+    """Bytes after gzip at level 9, with no timestamp: the same for the same bytes."""
+    return len(gzip.compress(blob, compresslevel=9, mtime=0))
+
+
 def sizes(path) -> dict:
     """Raw bytes, gzip bytes (level 9, as a zip of the file would store it) and sha256."""
     blob = Path(path).read_bytes()
     return {"raw_bytes": len(blob),
-            "gzip_bytes": len(gzip.compress(blob, compresslevel=9, mtime=0)),
+            "gzip_bytes": gzip_size(blob),
             "sha256": hashlib.sha256(blob).hexdigest()}
 
 
@@ -148,8 +153,7 @@ def gzip_bytes_without_weights(path, min_size: int = 1024) -> int:
     for buffer in model.buffers:
         if buffer.data is not None and len(buffer.data) >= min_size:
             buffer.data = np.zeros_like(buffer.data)
-    blob = bytes(flatbuffer_utils.convert_object_to_bytearray(model))
-    return len(gzip.compress(blob, compresslevel=9, mtime=0))
+    return gzip_size(bytes(flatbuffer_utils.convert_object_to_bytearray(model)))
 
 
 def io_types(path) -> dict:
