@@ -15,23 +15,30 @@ INITIALIZATIONS = {"kmeans++": CentroidInitialization.KMEANS_PLUS_PLUS,
                    "density": CentroidInitialization.DENSITY_BASED}
 
 
-def cluster(model: tf.keras.Model, clusters: dict[str, int], init: str = "kmeans++") -> tf.keras.Model:
+def cluster(model: tf.keras.Model, clusters: dict[str, int], init: str | dict[str, str] = "kmeans++",
+            dropout: bool = True) -> tf.keras.Model:
     """A copy of ``model`` with ``clusters[layer name]`` centroids on each named layer.
 
-    Layers not named stay as they are. ``model`` itself is left untouched: cluster_weights
-    would otherwise change the layers it is given.
+    ``init`` is the centroid initialisation of every clustered layer, or a dict giving it per
+    layer. Layers not named stay as they are; ``dropout=False`` turns Dropout off in the copy.
+    ``model`` itself is left untouched: cluster_weights would otherwise change the layers it
+    is given.
     """
     check_layer_names(model, clusters)
-    if init not in INITIALIZATIONS:
-        raise ValueError(f"init must be one of {sorted(INITIALIZATIONS)}, got {init!r}")
+    inits = init if isinstance(init, dict) else {name: init for name in clusters}
+    if set(inits) != set(clusters):
+        raise ValueError(f"init names layers {sorted(inits)}, expected the clustered layers {sorted(clusters)}")
+    for name, how in inits.items():
+        if how not in INITIALIZATIONS:
+            raise ValueError(f"init must be one of {sorted(INITIALIZATIONS)}, got {how!r} for {name}")
 
     def wrap(layer):
         if layer.name not in clusters:
             return layer
         return tfmot.clustering.keras.cluster_weights(
             layer, number_of_clusters=clusters[layer.name],
-            cluster_centroids_init=INITIALIZATIONS[init])
-    return tf.keras.models.clone_model(clone_with_weights(model), clone_function=wrap)
+            cluster_centroids_init=INITIALIZATIONS[inits[layer.name]])
+    return tf.keras.models.clone_model(clone_with_weights(model, dropout), clone_function=wrap)
 
 
 def strip(model: tf.keras.Model) -> tf.keras.Model:

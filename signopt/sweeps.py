@@ -1,12 +1,17 @@
 """Run a sweep of configurations once, keeping each result in a file as it comes.
 
 A sweep's results live in ``models/sweeps/<name>.json`` together with the sha256 of the
-model it started from. Rerunning a notebook reuses the results of the configurations
-already measured from that same model, and runs only the new ones; a retrained baseline
-(another sha256) starts the sweep afresh. Delete the file to force a full rerun.
+model it started from, and each measured .tflite file in ``models/sweeps/<name>/``.
+Rerunning a notebook reuses the results of the configurations already measured from that
+same model, and runs only the new ones; a retrained baseline (another sha256) starts the
+sweep afresh. Keeping the files means that the model a notebook picks is the very file
+whose validation accuracy the table shows: retraining it would not give the same bytes,
+since training on several CPU threads is seeded but not bit-for-bit repeatable.
+Delete the folder models/sweeps to force a full rerun.
 """
 import hashlib
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Callable
@@ -26,22 +31,47 @@ def _key(settings: dict) -> str:
     return json.dumps(settings, sort_keys=True)
 
 
-def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], start_from) -> pd.DataFrame:
-    """``measure(settings)`` for every settings dict in ``grid``; one row per settings.
+def candidate_path(name: str, settings: dict) -> Path:
+    """Where sweep ``name`` keeps the .tflite file it built and measured for ``settings``."""
+    digest = hashlib.sha256(_key(settings).encode()).hexdigest()[:16]
+    return sweep_path(name).with_suffix("") / f"{digest}.tflite"
 
-    ``start_from`` is the model file every run starts from; results measured from
-    another version of it are not reused.
+
+def candidate(name: str, settings: dict, build: Callable[[dict], bytes]) -> bytes:
+    """The .tflite bytes that sweep ``name`` measured for ``settings``; built (and kept)
+    now only if the sweep has no file for them (results stored before files were kept)."""
+    path = candidate_path(name, settings)
+    if not path.exists():
+        print(f"sweep {name}: no kept file for {settings}, building it again")
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(build(settings))
+    return path.read_bytes()
+
+
+def run_sweep(name: str, grid: list[dict], build: Callable[[dict], bytes], measure: Callable[[bytes], dict],
+              start_from) -> pd.DataFrame:
+    """``measure(build(settings))`` for every settings dict in ``grid``; one row per settings.
+
+    ``build`` makes the .tflite bytes, kept under ``candidate_path``; ``measure`` returns a
+    dict of numbers about them. ``start_from`` is the model file every run starts from;
+    results measured from another version of it are not reused.
     """
     path = sweep_path(name)
     origin = hashlib.sha256(Path(start_from).read_bytes()).hexdigest()
     stored = json.loads(path.read_text()) if path.exists() else {}
     done = stored.get("results", {}) if stored.get("start_from_sha256") == origin else {}
+    if not done:
+        shutil.rmtree(path.with_suffix(""), ignore_errors=True)
     todo = [s for s in grid if _key(s) not in done]
     print(f"sweep {name}: {len(grid)} settings, {len(grid) - len(todo)} reused from {path.name}, "
           f"{len(todo)} to run")
     for i, settings in enumerate(todo, start=1):
         began = time.perf_counter()
-        done[_key(settings)] = {**measure(settings), "seconds": round(time.perf_counter() - began, 1)}
+        blob = build(settings)
+        kept = candidate_path(name, settings)
+        kept.parent.mkdir(exist_ok=True)
+        kept.write_bytes(blob)
+        done[_key(settings)] = {**measure(blob), "seconds": round(time.perf_counter() - began, 1)}
         path.write_text(json.dumps({"start_from_sha256": origin, "results": done}, indent=1))
         print(f"  [{i}/{len(todo)}] {settings} -> {done[_key(settings)]}", flush=True)
     return pd.DataFrame([{**s, **done[_key(s)]} for s in grid])

@@ -34,3 +34,11 @@ def test_clone_with_weights_is_an_independent_copy():
     assert all((a == b).all() for a, b in zip(model.get_weights(), copy.get_weights()))
     copy.layers[1].kernel.assign(copy.layers[1].kernel * 0)
     assert model.layers[1].kernel.numpy().any()
+
+
+def test_clone_without_dropout_keeps_weights_and_sets_every_rate_to_zero():
+    model = baseline.build_baseline(filters=(4,))
+    copy = baseline.clone_with_weights(model, dropout=False)
+    assert [l.rate for l in copy.layers if isinstance(l, tf.keras.layers.Dropout)] == [0.0]
+    assert model.get_layer("dropout").rate == 0.25, "the original changed"
+    assert all((a == b).all() for a, b in zip(model.get_weights(), copy.get_weights()))

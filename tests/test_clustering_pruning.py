@@ -33,6 +33,16 @@ def test_cluster_refuses_unknown_layers_and_inits():
         clustering.cluster(tiny_model(), {"dense_9": 4})
     with pytest.raises(ValueError, match="init must be one of"):
         clustering.cluster(tiny_model(), {"conv1": 4}, init="random")
+    with pytest.raises(ValueError, match=r"expected the clustered layers \['conv1', 'letter'\]"):
+        clustering.cluster(tiny_model(), {"conv1": 4, "letter": 2}, init={"conv1": "linear"})
+
+
+def test_cluster_takes_a_centroid_initialisation_per_layer():
+    clustered = clustering.cluster(tiny_model(), {"conv2": 3, "letter": 2},
+                                   init={"conv2": "linear", "letter": "kmeans++"})
+    stripped = clustering.strip(clustered)
+    assert len(np.unique(kernel(stripped, "conv2"))) <= 3
+    assert len(np.unique(kernel(stripped, "letter"))) <= 2
 
 
 @pytest.mark.parametrize("kind", ["polynomial", "constant"])
