@@ -147,9 +147,9 @@ def check_layer_names(model: keras.Model, names) -> None:
 def clone_with_weights(model: keras.Model, dropout: bool = True) -> keras.Model:
     """A fresh copy with the same weights: cluster_weights and friends change their input.
 
-    ``dropout=False`` sets every Dropout rate to 0 in the copy. A model squeezed into a few
-    clusters or a few non-zero weights has no redundancy left for dropout to exploit, and
-    its fine-tune reaches a higher validation accuracy without it (the q2 and q3 sweeps).
+    ``dropout=False`` sets every Dropout rate to 0 in the copy, for fine-tuning a model
+    squeezed into a few clusters or a few non-zero weights, which leaves dropout little
+    redundancy to exploit (q2 and q3 compare both).
     """
     def copy_layer(layer):
         config = layer.get_config()

@@ -1,7 +1,8 @@
 """Run a sweep of configurations once, keeping each result in a file as it comes.
 
 A sweep's results live in ``models/sweeps/<name>.json`` together with the sha256 of the
-model it started from, and each measured .tflite file in ``models/sweeps/<name>/``.
+model it started from; a sweep of .tflite candidates (``run_tflite_sweep``) also keeps each
+file it measured in ``models/sweeps/<name>/``.
 Rerunning a notebook reuses the results of the configurations already measured from that
 same model, and runs only the new ones; a retrained baseline (another sha256) starts the
 sweep afresh. Keeping the files means that the model a notebook picks is the very file
@@ -48,13 +49,11 @@ def candidate(name: str, settings: dict, build: Callable[[dict], bytes]) -> byte
     return path.read_bytes()
 
 
-def run_sweep(name: str, grid: list[dict], build: Callable[[dict], bytes], measure: Callable[[bytes], dict],
-              start_from) -> pd.DataFrame:
-    """``measure(build(settings))`` for every settings dict in ``grid``; one row per settings.
+def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], start_from) -> pd.DataFrame:
+    """``measure(settings)`` for every settings dict in ``grid``; one row per settings.
 
-    ``build`` makes the .tflite bytes, kept under ``candidate_path``; ``measure`` returns a
-    dict of numbers about them. ``start_from`` is the model file every run starts from;
-    results measured from another version of it are not reused.
+    ``start_from`` is the model file every run starts from; results measured from
+    another version of it are not reused (nor the files kept with them).
     """
     path = sweep_path(name)
     origin = hashlib.sha256(Path(start_from).read_bytes()).hexdigest()
@@ -67,14 +66,23 @@ def run_sweep(name: str, grid: list[dict], build: Callable[[dict], bytes], measu
           f"{len(todo)} to run")
     for i, settings in enumerate(todo, start=1):
         began = time.perf_counter()
+        done[_key(settings)] = {**measure(settings), "seconds": round(time.perf_counter() - began, 1)}
+        path.write_text(json.dumps({"start_from_sha256": origin, "results": done}, indent=1))
+        print(f"  [{i}/{len(todo)}] {settings} -> {done[_key(settings)]}", flush=True)
+    return pd.DataFrame([{**s, **done[_key(s)]} for s in grid])
+
+
+def run_tflite_sweep(name: str, grid: list[dict], build: Callable[[dict], bytes],
+                     measure: Callable[[bytes], dict], start_from) -> pd.DataFrame:
+    """``run_sweep`` for candidates that are .tflite files: ``build(settings)`` makes the
+    bytes, kept under ``candidate_path``, and ``measure(bytes)`` returns numbers about them."""
+    def build_keep_measure(settings):
         blob = build(settings)
         kept = candidate_path(name, settings)
         kept.parent.mkdir(exist_ok=True)
         kept.write_bytes(blob)
-        done[_key(settings)] = {**measure(blob), "seconds": round(time.perf_counter() - began, 1)}
-        path.write_text(json.dumps({"start_from_sha256": origin, "results": done}, indent=1))
-        print(f"  [{i}/{len(todo)}] {settings} -> {done[_key(settings)]}", flush=True)
-    return pd.DataFrame([{**s, **done[_key(s)]} for s in grid])
+        return measure(blob)
+    return run_sweep(name, grid, build_keep_measure, start_from)
 
 
 def _smallest(frame: pd.DataFrame, floor: float, score: str, size: str) -> pd.Series | None:

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from signopt import baseline, config, results, tflite_files
+from signopt import baseline, config, results, sweeps, tflite_files
 
 RESULTS = json.loads((config.ROOT / "models" / "results.json").read_text())["models"]
 TFLITE = sorted(f for f in RESULTS if f.endswith(".tflite"))
@@ -61,3 +61,28 @@ def test_records_show_accuracy_with_the_shared_format():
     assert results.percent(0.99871) == "99.87%"
     assert all(0 <= r["test_accuracy"] <= 1 for r in RESULTS.values())
     assert np.isfinite([r["latency_ms"] for r in RESULTS.values() if r["latency_ms"] is not None]).all()
+
+
+SWEEP_OF = {"Q2": "q2_clustering", "Q3": "q3_pruning"}
+FINALS = ["sign_mnist_clustered_quant.tflite", "sign_mnist_pruned_quant.tflite"]
+
+
+@pytest.mark.parametrize("name", sorted(f for f in TFLITE if RESULTS[f]["question"] in SWEEP_OF))
+def test_picked_file_is_the_file_its_sweep_kept(name):
+    record = RESULTS[name]
+    kept = sweeps.candidate_path(SWEEP_OF[record["question"]], record["settings"])
+    assert tflite_files.sizes(kept)["sha256"] == record["sha256"]
+
+
+@pytest.mark.parametrize("name", FINALS)
+def test_final_file_is_the_row_its_notebook_chose_on_validation(name):
+    record = RESULTS[name]
+    stored = json.loads(sweeps.sweep_path(SWEEP_OF[record["question"]]).read_text())["results"]
+    row = stored[json.dumps(record["settings"], sort_keys=True)]
+    assert row["val_accuracy"] == record["val_accuracy"] and row["gzip_bytes"] == record["gzip_bytes"]
+    assert record["test_accuracy"] >= 0.90, "the homework's floor"
+
+
+def test_clustered_final_meets_the_size_target():
+    record = RESULTS["sign_mnist_clustered_quant.tflite"]
+    assert record["gzip_bytes"] <= 8_000 and record["test_accuracy"] >= 0.90

@@ -29,18 +29,15 @@ def test_run_sweep_reuses_results_only_from_the_same_start(models_dir, tmp_path)
     start.write_bytes(b"one")
     calls = []
 
-    def build(settings):
+    def measure(settings):
         calls.append(settings["k"])
-        return bytes([settings["k"]]) * 10
+        return {"val_accuracy": settings["k"] / 10}
 
-    def measure(blob):
-        return {"val_accuracy": blob[0] / 10}
-
-    sweeps.run_sweep("t", [{"k": 1}, {"k": 2}], build, measure, start_from=start)
-    frame = sweeps.run_sweep("t", [{"k": 1}, {"k": 2}, {"k": 3}], build, measure, start_from=start)
+    sweeps.run_sweep("t", [{"k": 1}, {"k": 2}], measure, start_from=start)
+    frame = sweeps.run_sweep("t", [{"k": 1}, {"k": 2}, {"k": 3}], measure, start_from=start)
     assert calls == [1, 2, 3] and frame.val_accuracy.tolist() == [0.1, 0.2, 0.3]
     start.write_bytes(b"two")  # a retrained baseline: nothing is reused
-    sweeps.run_sweep("t", [{"k": 1}], build, measure, start_from=start)
+    sweeps.run_sweep("t", [{"k": 1}], measure, start_from=start)
     assert calls == [1, 2, 3, 1]
 
 
@@ -52,7 +49,12 @@ def test_the_picked_candidate_is_the_measured_file_not_a_retrained_one(models_di
     def build(settings):  # like training on several threads: each build differs
         return bytes([next(versions)])
 
-    sweeps.run_sweep("t", [{"k": 1}], build, lambda blob: {"val_accuracy": blob[0] / 10}, start_from=start)
+    frame = sweeps.run_tflite_sweep("t", [{"k": 1}], build, lambda blob: {"val_accuracy": blob[0] / 10},
+                                    start_from=start)
+    assert frame.val_accuracy.tolist() == [0.1]
     assert sweeps.candidate("t", {"k": 1}, build) == bytes([1])
     assert sweeps.candidate("t", {"k": 2}, build) == bytes([2])  # never measured: built now, then kept
     assert sweeps.candidate("t", {"k": 2}, build) == bytes([2])
+    start.write_bytes(b"two")  # a retrained baseline: the kept files go with the results
+    sweeps.run_sweep("t", [{"k": 1}], lambda settings: {"val_accuracy": 0.5}, start_from=start)
+    assert not sweeps.candidate_path("t", {"k": 2}).exists()
