@@ -1,6 +1,7 @@
 """The plots people would rather look at than read: size against accuracy, with the
 Pareto front of a sweep marked."""
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 
@@ -15,12 +16,26 @@ def pareto_front(frame: pd.DataFrame, size: str = "gzip_bytes", score: str = "va
     return ordered.loc[keep]
 
 
+def uncrowded(points: pd.DataFrame, size: str, score: str, min_log_size: float = 0.05,
+              min_points: float = 3.0) -> pd.DataFrame:
+    """The points to name on a log-size plot: each kept one is at least ``min_log_size``
+    decades or ``min_points`` accuracy points away from the last kept one, so that the
+    labels of a crowded front do not print over each other."""
+    keep, last = [], None
+    for index, row in points.sort_values(size).iterrows():
+        here = (np.log10(row[size]), 100 * row[score])
+        if last is None or abs(here[0] - last[0]) >= min_log_size or abs(here[1] - last[1]) >= min_points:
+            keep.append(index)
+            last = here
+    return points.loc[keep]
+
+
 def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str = "val_accuracy",
                      label: str | None = None, floor: float | None = 0.90, title: str = "",
                      ax=None, name_all: bool = False):
     """Scatter of accuracy (%) against size (log scale), Pareto front joined by a line,
-    the front's points (or all, with ``name_all``) named by ``label`` if given, the
-    homework's floor as a dashed line."""
+    the front's uncrowded points (or all, with ``name_all``) named by ``label`` if given,
+    the homework's floor as a dashed line."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5))
     ax.scatter(frame[size], 100 * frame[score], alpha=0.6, label="tried")
@@ -28,7 +43,8 @@ def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str =
     ax.step(front[size], 100 * front[score], where="post", color="C3", label="Pareto front")
     ax.scatter(front[size], 100 * front[score], color="C3", zorder=3)
     if label:
-        for _, row in (frame if name_all else front).iterrows():
+        named = frame if name_all else uncrowded(front, size, score)
+        for _, row in named.iterrows():
             ax.annotate(str(row[label]), (row[size], 100 * row[score]), fontsize=7,
                         xytext=(3, 3), textcoords="offset points")
     if floor is not None:

@@ -13,6 +13,11 @@ def test_pareto_front_keeps_only_undominated_rows():
     assert figures.pareto_front(FRAME).gzip_bytes.tolist() == [300, 500, 700, 900]
 
 
+def test_only_uncrowded_front_points_get_a_label():
+    front = pd.DataFrame({"gzip_bytes": [1000, 1010, 1500, 1520], "val_accuracy": [0.90, 0.91, 0.95, 0.99]})
+    assert figures.uncrowded(front, "gzip_bytes", "val_accuracy").gzip_bytes.tolist() == [1000, 1500, 1520]
+
+
 def test_smallest_reaching_each_floor():
     best = sweeps.smallest_reaching(FRAME)
     assert best.gzip_bytes.tolist() == [500, 700, 900]
