@@ -27,17 +27,18 @@ def schedule(kind: str, final_sparsity: float, end_step: int, begin_step: int = 
 
 
 def prune(model: tf.keras.Model, final_sparsity: dict[str, float], end_step: int,
-          kind: str = "polynomial", frequency: int = 10, dropout: bool = True) -> tf.keras.Model:
+          kind: str = "polynomial", frequency: int = 10, dropout: bool = True,
+          begin_step: int = 0) -> tf.keras.Model:
     """A copy of ``model`` with ``prune_low_magnitude`` on each named layer, each ramping
-    to its own final sparsity by ``end_step`` training steps; ``dropout=False`` turns
-    Dropout off in the copy. ``model`` is left untouched."""
+    to its own final sparsity between ``begin_step`` and ``end_step`` training steps;
+    ``dropout=False`` turns Dropout off in the copy. ``model`` is left untouched."""
     check_layer_names(model, final_sparsity)
 
     def wrap(layer):
         if layer.name not in final_sparsity:
             return layer
         return sparsity.prune_low_magnitude(
-            layer, pruning_schedule=schedule(kind, final_sparsity[layer.name], end_step, frequency=frequency))
+            layer, pruning_schedule=schedule(kind, final_sparsity[layer.name], end_step, begin_step, frequency))
     return tf.keras.models.clone_model(clone_with_weights(model, dropout), clone_function=wrap)
 
 
