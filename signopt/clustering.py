@@ -6,6 +6,8 @@ those k values, which gzip then stores in about log2(k) bits each.
 """
 import tensorflow as tf
 import tensorflow_model_optimization as tfmot
+# Sparsity-preserving clustering is not in tfmot's public API yet; its guide imports it so.
+from tensorflow_model_optimization.python.core.clustering.keras.experimental import cluster as experimental_cluster
 
 from signopt.baseline import check_layer_names, clone_with_weights
 
@@ -16,13 +18,14 @@ INITIALIZATIONS = {"kmeans++": CentroidInitialization.KMEANS_PLUS_PLUS,
 
 
 def cluster(model: tf.keras.Model, clusters: dict[str, int], init: str | dict[str, str] = "kmeans++",
-            dropout: bool = True) -> tf.keras.Model:
+            dropout: bool = True, preserve_sparsity: bool = False) -> tf.keras.Model:
     """A copy of ``model`` with ``clusters[layer name]`` centroids on each named layer.
 
     ``init`` is the centroid initialisation of every clustered layer, or a dict giving it per
     layer. Layers not named stay as they are; ``dropout=False`` turns Dropout off in the copy.
-    ``model`` itself is left untouched: cluster_weights would otherwise change the layers it
-    is given.
+    ``preserve_sparsity=True`` keeps the zeros of a pruned layer at zero (tfmot's experimental
+    sparsity-preserving clustering). ``model`` itself is left untouched: cluster_weights would
+    otherwise change the layers it is given.
     """
     check_layer_names(model, clusters)
     inits = init if isinstance(init, dict) else {name: init for name in clusters}
@@ -35,9 +38,11 @@ def cluster(model: tf.keras.Model, clusters: dict[str, int], init: str | dict[st
     def wrap(layer):
         if layer.name not in clusters:
             return layer
-        return tfmot.clustering.keras.cluster_weights(
-            layer, number_of_clusters=clusters[layer.name],
-            cluster_centroids_init=INITIALIZATIONS[inits[layer.name]])
+        settings = {"number_of_clusters": clusters[layer.name],
+                    "cluster_centroids_init": INITIALIZATIONS[inits[layer.name]]}
+        if preserve_sparsity:
+            return experimental_cluster.cluster_weights(layer, preserve_sparsity=True, **settings)
+        return tfmot.clustering.keras.cluster_weights(layer, **settings)
     return tf.keras.models.clone_model(clone_with_weights(model, dropout), clone_function=wrap)
 
 

@@ -45,6 +45,18 @@ def test_cluster_takes_a_centroid_initialisation_per_layer():
     assert len(np.unique(kernel(stripped, "letter"))) <= 2
 
 
+def test_sparsity_preserving_clustering_keeps_the_zeros_of_a_pruned_kernel():
+    model = tiny_model()
+    weights = model.get_layer("letter").get_weights()
+    weights[0][::2] = 0.0  # half the rows pruned
+    model.get_layer("letter").set_weights(weights)
+    clustered = clustering.cluster(model, {"letter": 3}, init="density", preserve_sparsity=True)
+    baseline.fit(clustered, tiny_splits(), epochs=1, learning_rate=1e-3, verbose=0)
+    stripped = kernel(clustering.strip(clustered), "letter")
+    assert (stripped[::2] == 0).all()
+    assert len(np.unique(stripped)) <= 3 + 1  # k centroids for the non-zero weights, and zero
+
+
 @pytest.mark.parametrize("kind", ["polynomial", "constant"])
 def test_pruned_kernels_reach_the_asked_sparsity_after_strip(kind):
     splits = tiny_splits()
