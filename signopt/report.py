@@ -86,18 +86,14 @@ def update_readme(path: Path = config.ROOT / "README.md") -> None:
     path.write_text(text[:start] + "\n" + markdown_table() + "\n" + text[end:])
 
 
-EXTRA_KEYS = {"then_cluster"}  # labelled extras of a sweep, not eligible as its question's answer
-
-
 def sweep_best(name: str) -> pd.DataFrame:
     """Smallest candidates of a sweep at 90/95/99% validation accuracy, if it ran
     (labelled extras left out, as the notebooks leave them out of the choice)."""
-    path = sweeps.sweep_path(name)
-    if not path.exists():
+    stored = sweeps.stored_results(name)
+    if not stored:
         return pd.DataFrame()
-    stored = json.loads(path.read_text())["results"]
     frame = pd.DataFrame([{"settings": k, **v} for k, v in stored.items()
-                          if not EXTRA_KEYS & set(json.loads(k))])
+                          if not sweeps.is_labelled_extra(json.loads(k))])
     return sweeps.smallest_reaching(frame)
 
 
@@ -148,9 +144,8 @@ def discussion(question: str) -> list[str]:
                          f"{q4['total_bits']:,} bits ({q4['total_bits'] / 8:,.0f} bytes) against {q4['baseline_bits']:,} "
                          f"bits for the baseline at 32 bits per parameter, {q4['baseline_bits'] / q4['total_bits']:.2f}x "
                          f"smaller. BatchNormalization (4 parameters per channel) is counted at 32 bits.")
-        path = sweeps.sweep_path("q4_bit_widths")
-        if path.exists():
-            widths = json.loads(path.read_text())["results"]
+        widths = sweeps.stored_results("q4_bit_widths")
+        if widths:
             parts = [f"{json.loads(k)['bits']}: {results.percent(v['val_accuracy'])} ({v['total_bits']:,} bits)"
                      for k, v in widths.items()]
             lines.append("Accuracy (validation) by weight bits: " + "; ".join(parts) + ".")
@@ -199,7 +194,7 @@ def environment() -> list[str]:
              "Wall time of each notebook's last run (a sweep reuses the results it already measured "
              "from the same baseline, see models/sweeps/): " +
              ", ".join(f"{k} {v:.0f} s" for k, v in bench["notebook_seconds"].items()) + "."]
-    sweep_seconds = {path.stem: sum(r["seconds"] for r in json.loads(path.read_text())["results"].values())
+    sweep_seconds = {path.stem: sum(r["seconds"] for r in sweeps.stored_results(path.stem).values())
                      for path in sorted((config.models_dir() / "sweeps").glob("*.json"))}
     if sweep_seconds:
         lines.append("Training and measuring every setting of each sweep once, summed from the sweep files: " +

@@ -32,6 +32,21 @@ def _key(settings: dict) -> str:
     return json.dumps(settings, sort_keys=True)
 
 
+def stored_results(name: str) -> dict[str, dict]:
+    """What sweep ``name`` measured, keyed by its settings as JSON; {} if it never ran."""
+    path = sweep_path(name)
+    return json.loads(path.read_text())["results"] if path.exists() else {}
+
+
+LABELLED_EXTRAS = {"then_cluster"}  # settings keys of rows shown in a sweep but never chosen as its answer
+
+
+def is_labelled_extra(settings: dict) -> bool:
+    """Whether a row adds a technique its question does not name (q3's clustering after
+    pruning): the notebook shows it and the report leaves it out of the sweep's best."""
+    return bool(LABELLED_EXTRAS & set(settings))
+
+
 def candidate_path(name: str, settings: dict) -> Path:
     """Where sweep ``name`` keeps the .tflite file it built and measured for ``settings``."""
     digest = hashlib.sha256(_key(settings).encode()).hexdigest()[:16]
@@ -44,9 +59,14 @@ def candidate(name: str, settings: dict, build: Callable[[dict], bytes]) -> byte
     path = candidate_path(name, settings)
     if not path.exists():
         print(f"sweep {name}: no kept file for {settings}, building it again")
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(build(settings))
+        _keep(name, settings, build(settings))
     return path.read_bytes()
+
+
+def _keep(name: str, settings: dict, tflite_bytes: bytes) -> None:
+    path = candidate_path(name, settings)
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(tflite_bytes)
 
 
 def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], start_from) -> pd.DataFrame:
@@ -78,9 +98,7 @@ def run_tflite_sweep(name: str, grid: list[dict], build: Callable[[dict], bytes]
     bytes, kept under ``candidate_path``, and ``measure(bytes)`` returns numbers about them."""
     def build_keep_measure(settings):
         blob = build(settings)
-        kept = candidate_path(name, settings)
-        kept.parent.mkdir(exist_ok=True)
-        kept.write_bytes(blob)
+        _keep(name, settings, blob)
         return measure(blob)
     return run_sweep(name, grid, build_keep_measure, start_from)
 

@@ -77,8 +77,7 @@ def test_picked_file_is_the_file_its_sweep_kept(name):
 @pytest.mark.parametrize("name", sorted(f for f in TFLITE if RESULTS[f]["question"] in SWEEP_OF))
 def test_picked_file_is_the_row_its_notebook_chose_on_validation(name):
     record = RESULTS[name]
-    stored = json.loads(sweeps.sweep_path(SWEEP_OF[record["question"]]).read_text())["results"]
-    row = stored[json.dumps(record["settings"], sort_keys=True)]
+    row = sweeps.stored_results(SWEEP_OF[record["question"]])[json.dumps(record["settings"], sort_keys=True)]
     assert row["val_accuracy"] == record["val_accuracy"] and row["gzip_bytes"] == record["gzip_bytes"]
 
 
