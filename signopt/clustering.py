@@ -9,7 +9,7 @@ import tensorflow_model_optimization as tfmot
 # Sparsity-preserving clustering is not in tfmot's public API yet; its guide imports it so.
 from tensorflow_model_optimization.python.core.clustering.keras.experimental import cluster as experimental_cluster
 
-from signopt.baseline import check_layer_names, clone_with_weights
+from signopt.training import check_layer_names, clone_with_weights
 
 CentroidInitialization = tfmot.clustering.keras.CentroidInitialization
 INITIALIZATIONS = {"kmeans++": CentroidInitialization.KMEANS_PLUS_PLUS,

@@ -2,8 +2,9 @@
 
 Each CSV has the header ``label,pixel1,...,pixel784``; a row is one 28x28 grayscale
 image, row-major, pixels 0..255. Labels are 0..24 without 9: J (and Z) need motion.
-The training CSV gives a stratified, seeded validation split that makes every choice;
-the test CSV only gives the numbers we report.
+The validation split, which makes every choice, holds out whole groups of near-duplicate
+rows of the training CSV (signopt.split, models/split.json); the test CSV only gives the
+numbers we report.
 """
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,9 @@ def _parse(path: Path, dtype) -> pd.DataFrame:
         raise DataError(f"{path} is empty: expected a header and image rows") from None
     except pd.errors.ParserError as err:
         raise DataError(f"{path}: a row has more than {len(COLUMNS)} values ({err})") from None
+    except (UnicodeDecodeError, OSError, EOFError) as err:  # random bytes, a broken .gz
+        raise DataError(f"{path} is not a CSV text file (expected the header "
+                        f"'label,pixel1,...,pixel784' and rows of integers): {err}") from None
 
 
 def _raise_first_non_integer(path: Path) -> None:
@@ -132,7 +136,8 @@ class Splits:
 
 
 def stratified_indices(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Split indices into (kept, held out) with ``fraction`` of every class held out."""
+    """Split indices into (kept, held out) with ``fraction`` of every class held out, rows
+    drawn at random (smoke-mode subsets, and the leaky random split q1 compares against)."""
     if not 0 < fraction < 1:
         raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
     rng = np.random.default_rng(seed)
@@ -152,20 +157,23 @@ def _subsample(x, y, rows, seed):
     return x[keep], y[keep]
 
 
-def load_splits(val_fraction: float = 0.1, seed: int = config.SEED, folder=None,
-                train_rows: int | None = None, test_rows: int | None = None) -> Splits:
-    """Read both CSVs and split a stratified validation set off the training CSV.
+def load_splits(folder=None, train_rows: int | None = None, test_rows: int | None = None) -> Splits:
+    """Read both CSVs; the validation split is the rows that models/split.json names
+    (whole groups of near-duplicate images, see signopt.split), the rest is for training.
 
-    In smoke mode (SIGNOPT_SMOKE=1) the training and test sets are cut to a few hundred
-    stratified rows unless ``train_rows``/``test_rows`` say otherwise.
+    In smoke mode (SIGNOPT_SMOKE=1) each part is cut to a few hundred stratified rows
+    unless ``train_rows``/``test_rows`` say otherwise.
     """
+    from signopt import split  # the split file is checked against this CSV's labels
     if config.smoke():
         train_rows = train_rows or 960
         test_rows = test_rows or 480
     x, y = read_csv(find_csv("train", folder))
     x_test, y_test = read_csv(find_csv("test", folder))
-    x, y = _subsample(x, y, train_rows, seed)
-    x_test, y_test = _subsample(x_test, y_test, test_rows, seed)
-    kept, held = stratified_indices(y, val_fraction, seed)
+    held = np.asarray(split.load(y)["validation_rows"])
+    kept = np.setdiff1d(np.arange(len(y)), held)
+    x_train, y_train = _subsample(x[kept], y[kept], train_rows, config.SEED)
+    x_val, y_val = _subsample(x[held], y[held], train_rows and max(train_rows // 4, 24), config.SEED)
+    x_test, y_test = _subsample(x_test, y_test, test_rows, config.SEED)
     scale = np.float32(1 / 255)
-    return Splits(x[kept] * scale, y[kept], x[held] * scale, y[held], x_test * scale, y_test)
+    return Splits(x_train * scale, y_train, x_val * scale, y_val, x_test * scale, y_test)

@@ -9,7 +9,7 @@ converter is told EXPERIMENTAL_SPARSITY; either way gzip squeezes the zeros.
 import tensorflow as tf
 import tensorflow_model_optimization as tfmot
 
-from signopt.baseline import check_layer_names, clone_with_weights
+from signopt.training import check_layer_names, clone_with_weights
 
 sparsity = tfmot.sparsity.keras
 

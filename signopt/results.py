@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signopt import config, tflite_files
+from signopt import config, tflite_files, training
 
 RESULTS_FILE = "results.json"
 COLUMNS = ["file", "technique", "test_accuracy", "raw_bytes", "gzip_bytes", "latency_ms", "parameters"]
@@ -40,7 +40,7 @@ def record_tflite(path, question: str, technique: str, x_test, y_test, parameter
     """Measure the .tflite file (test accuracy, sizes, latency) and save its record."""
     path = Path(path)
     record = {"file": path.name, "question": question, "technique": technique,
-              "test_accuracy": tflite_files.accuracy(path, x_test, y_test),
+              "test_accuracy": tflite_files.file_accuracy(path, x_test, y_test),
               **tflite_files.sizes(path),
               "latency_ms": round(tflite_files.latency_ms(path, x_test), 4),
               "parameters": int(parameters), "test_images": int(len(y_test)), **extra}
@@ -49,10 +49,10 @@ def record_tflite(path, question: str, technique: str, x_test, y_test, parameter
 
 def record_keras(path, question: str, technique: str, model, x_test, y_test, **extra) -> dict:
     """Save the record of a Keras model file; ``model`` is that file loaded (or saved)."""
-    from signopt.baseline import accuracy
     path = Path(path)
     record = {"file": path.name, "question": question, "technique": technique,
-              "test_accuracy": accuracy(model, x_test, y_test), **tflite_files.sizes(path),
+              "test_accuracy": training.model_accuracy(model, x_test, y_test), **tflite_files.sizes(path),
+              "weights_sha256": training.weights_sha256(model),
               "latency_ms": None, "parameters": int(model.count_params()),
               "test_images": int(len(y_test)), **extra}
     return save(record)

@@ -56,7 +56,7 @@ def predict(path, images: np.ndarray, batch_size: int = BATCH_SIZE, progress: bo
     return labels
 
 
-def accuracy(path, images: np.ndarray, labels: np.ndarray, progress: bool = True) -> float:
+def file_accuracy(path, images: np.ndarray, labels: np.ndarray, progress: bool = True) -> float:
     """Fraction of ``images`` that the .tflite file labels right."""
     return float((predict(path, images, progress=progress) == labels).mean())
 
@@ -96,7 +96,7 @@ def measure_candidate(tflite_bytes: bytes, images: np.ndarray, labels: np.ndarra
         path = Path(folder) / "candidate.tflite"
         path.write_bytes(tflite_bytes)
         found = sizes(path)
-        return {"val_accuracy": accuracy(path, images, labels, progress=False),
+        return {"val_accuracy": file_accuracy(path, images, labels, progress=False),
                 "raw_bytes": found["raw_bytes"], "gzip_bytes": found["gzip_bytes"]}
 
 

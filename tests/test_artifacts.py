@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from signopt import baseline, config, results, sweeps, tflite_files
+from signopt import baseline, config, results, sweeps, tflite_files, training
 
 RESULTS = json.loads((config.ROOT / "models" / "results.json").read_text())["models"]
 TFLITE = sorted(f for f in RESULTS if f.endswith(".tflite"))
@@ -33,14 +33,14 @@ def test_record_matches_the_file_on_disk(name):
 @pytest.mark.parametrize("name", TFLITE)
 def test_tflite_accuracy_reproduces_from_the_file(name, real_test_set):
     images, labels = real_test_set
-    assert tflite_files.accuracy(committed(name), images, labels, progress=False) == RESULTS[name]["test_accuracy"]
+    assert tflite_files.file_accuracy(committed(name), images, labels, progress=False) == RESULTS[name]["test_accuracy"]
 
 
 @pytest.mark.parametrize("name", KERAS)
 def test_keras_accuracy_reproduces_from_the_file(name, real_test_set):
     from signopt.saved_models import load_keras
     images, labels = real_test_set
-    measured = baseline.accuracy(load_keras(committed(name)), images, labels)
+    measured = training.model_accuracy(load_keras(committed(name)), images, labels)
     assert abs(measured - RESULTS[name]["test_accuracy"]) <= 1 / len(labels)  # at most one image off
 
 

@@ -2,7 +2,7 @@
 import pytest
 import tensorflow as tf
 
-from signopt import baseline
+from signopt import baseline, training
 
 
 def test_baseline_is_small_and_uses_only_stock_layers():
@@ -30,7 +30,7 @@ def test_batch_norm_placement_check_refuses_bn_before_a_non_activation():
 
 def test_clone_with_weights_is_an_independent_copy():
     model = baseline.build_baseline(filters=(4,))
-    copy = baseline.clone_with_weights(model)
+    copy = training.clone_with_weights(model)
     assert all((a == b).all() for a, b in zip(model.get_weights(), copy.get_weights()))
     copy.layers[1].kernel.assign(copy.layers[1].kernel * 0)
     assert model.layers[1].kernel.numpy().any()
@@ -38,7 +38,7 @@ def test_clone_with_weights_is_an_independent_copy():
 
 def test_clone_without_dropout_keeps_weights_and_sets_every_rate_to_zero():
     model = baseline.build_baseline(filters=(4,))
-    copy = baseline.clone_with_weights(model, dropout=False)
+    copy = training.clone_with_weights(model, dropout=False)
     assert [l.rate for l in copy.layers if isinstance(l, tf.keras.layers.Dropout)] == [0.0]
     assert model.get_layer("dropout").rate == 0.25, "the original changed"
     assert all((a == b).all() for a, b in zip(model.get_weights(), copy.get_weights()))

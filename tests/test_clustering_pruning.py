@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from signopt import baseline, clustering, pruning
+from signopt import clustering, pruning, training
 from signopt.data import Splits
 from tiny import tiny_images, tiny_model
 
@@ -20,7 +20,7 @@ def test_clustered_kernels_hold_at_most_n_distinct_values_after_fine_tune_and_st
     model = tiny_model()
     before = [w.copy() for w in model.get_weights()]
     clustered = clustering.cluster(model, {"conv2": 3, "letter": 2})
-    baseline.fit(clustered, tiny_splits(), epochs=1, learning_rate=1e-3, verbose=0)
+    training.fit(clustered, tiny_splits(), epochs=1, learning_rate=1e-3, verbose=0)
     stripped = clustering.strip(clustered)
     assert len(np.unique(kernel(stripped, "conv2"))) <= 3
     assert len(np.unique(kernel(stripped, "letter"))) <= 2
@@ -51,7 +51,7 @@ def test_sparsity_preserving_clustering_keeps_the_zeros_of_a_pruned_kernel():
     weights[0][::2] = 0.0  # half the rows pruned
     model.get_layer("letter").set_weights(weights)
     clustered = clustering.cluster(model, {"letter": 3}, init="density", preserve_sparsity=True)
-    baseline.fit(clustered, tiny_splits(), epochs=1, learning_rate=1e-3, verbose=0)
+    training.fit(clustered, tiny_splits(), epochs=1, learning_rate=1e-3, verbose=0)
     stripped = kernel(clustering.strip(clustered), "letter")
     assert (stripped[::2] == 0).all()
     assert len(np.unique(stripped)) <= 3 + 1  # k centroids for the non-zero weights, and zero
@@ -60,9 +60,9 @@ def test_sparsity_preserving_clustering_keeps_the_zeros_of_a_pruned_kernel():
 @pytest.mark.parametrize("kind", ["polynomial", "constant"])
 def test_pruned_kernels_reach_the_asked_sparsity_after_strip(kind):
     splits = tiny_splits()
-    steps = len(baseline.training_data(splits.x_train, splits.y_train)) * 2
+    steps = len(training.training_data(splits.x_train, splits.y_train)) * 2
     pruned = pruning.prune(tiny_model(), {"conv2": 0.5, "letter": 0.9}, end_step=steps, kind=kind, frequency=1)
-    baseline.fit(pruned, splits, epochs=2, learning_rate=1e-3, callbacks=pruning.callbacks(), verbose=0)
+    training.fit(pruned, splits, epochs=2, learning_rate=1e-3, callbacks=pruning.callbacks(), verbose=0)
     stripped = pruning.strip(pruned)
     assert (kernel(stripped, "conv2") == 0).mean() == pytest.approx(0.5, abs=0.01)
     assert (kernel(stripped, "letter") == 0).mean() == pytest.approx(0.9, abs=0.01)

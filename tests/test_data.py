@@ -76,6 +76,15 @@ def test_empty_file(tmp_path):
         data.read_csv(path)
 
 
+@pytest.mark.parametrize("name", ["noise.csv", "noise.csv.gz"])
+def test_a_file_that_is_not_text_raises_a_clear_error(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    with pytest.raises(DataError, match="is not a CSV text file") as err:
+        data.read_csv(path)
+    assert str(path) in str(err.value)
+
+
 def test_overlong_row(tmp_path):
     rows = valid_rows()
     rows[3] = rows[3] + [7]

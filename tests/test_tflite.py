@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow_model_optimization as tfmot
 
-from signopt import baseline, convert, tflite_files
+from signopt import convert, tflite_files, training
 from tiny import tiny_images, tiny_model
 
 
@@ -46,7 +46,7 @@ def test_int8_needs_calibration_data(tiny):
 
 
 def test_qat_file_is_int8(tmp_path, tiny):
-    qat = tfmot.quantization.keras.quantize_model(baseline.clone_with_weights(tiny[0]))
+    qat = tfmot.quantization.keras.quantize_model(training.clone_with_weights(tiny[0]))
     path = write(tmp_path, "qat.tflite", convert.to_tflite(qat, "dynamic"))
     assert kernel_dtypes(path) == {"int8"}
     assert "int8" in tflite_files.io_types(path)["tensor_dtypes"]
@@ -71,7 +71,7 @@ def test_int8_input_is_quantized_before_running(tmp_path, tiny):
 
 
 def test_layer_weights_count_distinct_values_and_zeros(tmp_path, tiny):
-    model = baseline.clone_with_weights(tiny[0])
+    model = training.clone_with_weights(tiny[0])
     dense = model.get_layer("letter")
     kernel = dense.kernel.numpy()
     kernel[:, :] = np.where(np.arange(kernel.size).reshape(kernel.shape) % 2 == 0, 0.0, 0.5)
