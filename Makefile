@@ -1,8 +1,22 @@
-# One command for each job; see README.md.
-PYTHON ?= python
+# One command for each job; see README.md. `make setup` first: it makes .venv, which every
+# other target uses (PYTHON=python make ... to use the active Python instead).
+VENV ?= .venv
+PYTHON ?= $(VENV)/bin/python
 NOTEBOOKS = q1.ipynb q2.ipynb q3.ipynb q4.ipynb
 
-.PHONY: all notebooks report test submission clean-sweeps
+.PHONY: setup lock all notebooks report test lab submission clean-sweeps
+
+setup:  ## .venv with every package pinned by requirements-lock.txt (Python 3.11)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -r requirements-lock.txt
+	@echo "setup: $(VENV) ready; next: make all (or make lab)"
+
+lock:  ## rewrite requirements-lock.txt from the environment (after changing requirements.txt)
+	$(PYTHON) -m pip install -q -r requirements.txt
+	( echo "# Every package of the environment, pinned: what \`make setup\` and CI install (pip install -r"; \
+	  echo "# requirements-lock.txt). Regenerate after changing requirements.txt: make lock"; \
+	  $(PYTHON) -m pip freeze --all | grep -v '^pip=' ) > requirements-lock.txt
 
 all:  ## rebuild every model, execute the four notebooks in place, then report.pdf
 	@start=$$(date +%s); \
@@ -15,14 +29,17 @@ notebooks:
 report:  ## report.pdf and the README's results table, from models/results.json
 	$(PYTHON) -m signopt.report
 
-test:  ## the test suite (SIGNOPT_DATA_DIR: folder of the Kaggle CSVs, default data/)
+test:  ## the test suite
 	$(PYTHON) -m pytest
 
-submission:  ## the zip the homework asks for: notebooks, models, report, README, requirements, package; no data
+lab:  ## open the notebooks in JupyterLab, from the same environment
+	$(VENV)/bin/jupyter lab
+
+submission:  ## the zip the homework asks for: notebooks, models and sweep tables, report, README, requirements, package; no data
 	rm -f submission.zip
-	zip -r submission.zip $(NOTEBOOKS) models report.pdf README.md requirements.txt signopt \
-		-x '*__pycache__*' -x 'models/sweeps/*'
+	zip -r submission.zip $(NOTEBOOKS) models report.pdf README.md requirements*.txt signopt \
+		-x '*__pycache__*' -x 'models/sweeps/*/*'
 	@echo "wrote submission.zip"
 
-clean-sweeps:  ## forget the sweeps' stored results, so the next run redoes them
+clean-sweeps:  ## forget the sweeps' stored results (not their timings), so the next run redoes them
 	rm -rf models/sweeps

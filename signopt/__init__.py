@@ -10,4 +10,4 @@ imported, so importing this package first sets TF_USE_LEGACY_KERAS=1.
 import os
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no CUDA probe errors on a CPU-only machine

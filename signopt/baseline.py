@@ -6,8 +6,6 @@ fold BN into the convolution). The convolutions have no bias: BN's shift replace
 Random rotation, zoom and shift of the training images let so small a CNN generalise to
 the test CSV, whose photographs differ from the training ones.
 """
-import time
-
 import tensorflow as tf
 
 from signopt import config, results, training
@@ -18,8 +16,6 @@ layers = keras.layers
 
 BASELINE_FILE = "sign_mnist_baseline.keras"
 FILTERS = (16, 32, 64)
-EPOCHS = 25
-LEARNING_RATE = 3e-3
 
 
 def build_baseline(filters=FILTERS, dropout: float = 0.25, name: str = "baseline") -> keras.Model:
@@ -53,36 +49,18 @@ def check_batch_norm_placement(model: keras.Model) -> None:
                              f"{', '.join(names)}, expected exactly one activation layer")
 
 
-def training_epochs() -> int:
-    return 1 if config.smoke() else EPOCHS
-
-
-def train_baseline(splits: Splits, epochs: int | None = None):
-    """Seeded training of the baseline; returns the model, its history and the seconds."""
-    training.seed_everything()
-    model = build_baseline()
-    start = time.perf_counter()
-    history = training.fit(model, splits, epochs or training_epochs(), LEARNING_RATE)
-    return model, history, time.perf_counter() - start
-
-
-def train_and_save_baseline(splits: Splits) -> keras.Model:
-    """Train the baseline, save it to models/ and record its test accuracy and time;
-    returns the model and its training history."""
-    model, history, seconds = train_baseline(splits)
+def save_and_record(model: keras.Model, splits: Splits, **extra) -> dict:
+    """Save the trained baseline to models/ (without optimizer state: the model, not Adam's
+    slots) and record its test accuracy and weights hash; ``extra`` goes into the record."""
     path = config.models_dir() / BASELINE_FILE
-    model.save(path, include_optimizer=False)  # the model, not Adam's slots
-    results.record_keras(path, "Q1", "baseline CNN, float32 Keras", model, splits.x_test,
-                         splits.y_test, train_seconds=round(seconds, 1), epochs=training_epochs())
-    return model, history
+    training.clone_with_weights(model).save(path)  # an uncompiled copy: no optimizer in the file
+    return results.record_keras(path, "Q1", "baseline CNN, float32 Keras", model,
+                                splits.x_test, splits.y_test, **extra)
 
 
-def load_or_train_baseline(splits: Splits) -> keras.Model:
-    """The Q1 baseline from models/, trained with the Q1 routine (and saved) if missing.
-
-    q2..q4 start from the same weights as q1; each can still run on its own.
-    """
+def load_baseline() -> keras.Model:
+    """The Q1 baseline that q2..q4 start from (models/sign_mnist_baseline.keras)."""
     path = config.models_dir() / BASELINE_FILE
-    if path.exists():
-        return keras.models.load_model(path)
-    return train_and_save_baseline(splits)[0]
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run q1.ipynb first, it trains and saves the baseline")
+    return keras.models.load_model(path)

@@ -10,6 +10,8 @@ sparse_*  the same, with weights stored in a sparse format (EXPERIMENTAL_SPARSIT
 import numpy as np
 import tensorflow as tf
 
+from signopt.native_logs import quiet
+
 MODES = ("float", "dynamic", "int8", "int16x8")
 REPRESENTATIVE_IMAGES = 500
 
@@ -46,4 +48,5 @@ def to_tflite(model: tf.keras.Model, mode: str, calibration_images: np.ndarray |
     if base == "int16x8":
         converter.target_spec.supported_ops = [
             tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
-    return converter.convert()
+    with quiet():
+        return converter.convert()

@@ -21,4 +21,4 @@ def describe() -> dict:
     return {"python": platform.python_version(), "system": f"{platform.system()} {platform.machine()}",
             "cpu": cpu_name(), "cores": os.cpu_count(), "tensorflow": tf.__version__,
             "tf_keras": version("tf_keras"), "tfmot": tfmot.__version__, "qkeras": qkeras.__version__,
-            "ai_edge_litert": version("ai-edge-litert")}
+            "ai_edge_litert": version("ai-edge-litert"), "tflite_micro": version("tflite-micro")}

@@ -87,7 +87,22 @@ def training_curves(history):
     return fig
 
 
-def records_size_vs_accuracy(frame: pd.DataFrame, title: str = "", floor: float | None = 0.90, ax=None):
-    """Test accuracy against gzip size of recorded model files, each named."""
-    return size_vs_accuracy(frame, size="gzip_bytes", score="test_accuracy", label="file",
+def records_size_vs_accuracy(frame: pd.DataFrame, title: str = "", floor: float | None = 0.90, ax=None,
+                             size: str = "gzip_bytes"):
+    """Test accuracy against the size (gzip or raw bytes) of recorded model files, each named."""
+    return size_vs_accuracy(frame, size=size, score="test_accuracy", label="file",
                             floor=floor, title=title, ax=ax, name_all=True)
+
+
+def group_count_curve(counts: dict, chosen: float):
+    """Number of near-duplicate groups against the distance threshold, the chosen one marked."""
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.plot(list(counts), list(counts.values()), "o-")
+    ax.axvline(chosen, color="C3", linestyle="--", label=f"chosen threshold {chosen:g}")
+    ax.set_xlabel("threshold on 1 - Pearson correlation")
+    ax.set_ylabel("groups in the training CSV")
+    ax.set_ylim(0, None)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from signopt import config, tflite_files, training
+from signopt import config, tflite_files, tflm, training
 
 RESULTS_FILE = "results.json"
-COLUMNS = ["file", "technique", "test_accuracy", "raw_bytes", "gzip_bytes", "latency_ms", "parameters"]
+COLUMNS = ["file", "technique", "test_accuracy", "raw_bytes", "gzip_bytes", "latency_ms",
+           "tflm_accuracy", "arena_bytes", "tflm_ms", "parameters"]
 
 
 def results_path() -> Path:
@@ -37,12 +38,14 @@ def save(record: dict) -> dict:
 
 def record_tflite(path, question: str, technique: str, x_test, y_test, parameters: int,
                   **extra) -> dict:
-    """Measure the .tflite file (test accuracy, sizes, latency) and save its record."""
+    """Measure the .tflite file (test accuracy, sizes, latency; and on TFLite Micro: whether it
+    runs, its accuracy, RAM and time) and save its record."""
     path = Path(path)
     record = {"file": path.name, "question": question, "technique": technique,
               "test_accuracy": tflite_files.file_accuracy(path, x_test, y_test),
               **tflite_files.sizes(path),
               "latency_ms": round(tflite_files.latency_ms(path, x_test), 4),
+              **tflm.measure(path, x_test, y_test),
               "parameters": int(parameters), "test_images": int(len(y_test)), **extra}
     return save(record)
 
@@ -69,19 +72,56 @@ def percent(fraction: float) -> str:
     return f"{100 * fraction:.2f}%"
 
 
+def tflm_cell(record: dict) -> str:
+    """TFLite Micro accuracy, or why it does not run there ("-" for a Keras file)."""
+    if "runs_on_tflm" not in record:
+        return "-"
+    if not record["runs_on_tflm"]:
+        return "refused"
+    return percent(record["tflm_accuracy"])
+
+
 def table(question: str | None = None) -> pd.DataFrame:
-    """The records (of one question) for display: accuracy in %, sizes in bytes."""
-    shown = frame(question)
-    shown["test_accuracy"] = shown["test_accuracy"].map(percent)
+    """The records (of one question) for display, as text: accuracies in %, bytes with
+    thousands separators, "-" where a measure does not apply (a Keras file)."""
+    records = [r for r in load().values() if question is None or r["question"] == question]
+    def count(value):
+        return "-" if value is None or value != value else f"{int(value):,}"
+    rows = [{"question": r["question"], "file": r["file"], "technique": r["technique"],
+             "test accuracy": percent(r["test_accuracy"]), "raw bytes": count(r["raw_bytes"]),
+             "gzip bytes": count(r["gzip_bytes"]),
+             "LiteRT ms/image": "-" if r.get("latency_ms") is None else f"{r['latency_ms']:.3f}",
+             "TFLite Micro accuracy": tflm_cell(r), "arena bytes (RAM)": count(r.get("arena_bytes")),
+             "TFLM ms/image": "-" if r.get("tflm_ms") is None else f"{r['tflm_ms']:.2f}",
+             "parameters": count(r["parameters"])} for r in records]
+    shown = pd.DataFrame(rows)
     return shown.drop(columns="question" if question else []).set_index("file")
+
+
+def _times(size: int, reference: int) -> str:
+    return (f"{reference / size:.1f}x smaller" if size <= reference else f"{size / reference:.2f}x larger")
 
 
 def compare(record: dict, reference: dict) -> str:
     """One line on a model against a reference: sizes, ratios and accuracy change."""
     change = 100 * (record["test_accuracy"] - reference["test_accuracy"])
-    return (f"{record['file']}: {record['raw_bytes']:,} bytes raw ({reference['raw_bytes'] / record['raw_bytes']:.1f}x "
-            f"smaller than {reference['file']}), {record['gzip_bytes']:,} bytes gzipped "
-            f"({reference['gzip_bytes'] / record['gzip_bytes']:.1f}x); test accuracy "
+    return (f"{record['file']} against {reference['file']}: {record['raw_bytes']:,} bytes raw "
+            f"({_times(record['raw_bytes'], reference['raw_bytes'])}), {record['gzip_bytes']:,} gzipped "
+            f"({_times(record['gzip_bytes'], reference['gzip_bytes'])}); test accuracy "
             f"{percent(record['test_accuracy'])} against {percent(reference['test_accuracy'])} "
             f"({change:+.2f} pp); {record['latency_ms']:.3f} ms per image against "
             f"{reference['latency_ms']:.3f} ms")
+
+
+def answer_line(record: dict) -> str:
+    """The answer of a question in one sentence, every number from its record."""
+    line = (f"{record['file']}: {record['technique']}; test accuracy {percent(record['test_accuracy'])}"
+            f" (validation {percent(record['val_accuracy'])})" if "val_accuracy" in record else
+            f"{record['file']}: {record['technique']}; test accuracy {percent(record['test_accuracy'])}")
+    line += f"; {record['raw_bytes']:,} bytes raw, {record['gzip_bytes']:,} bytes gzipped"
+    if record.get("runs_on_tflm"):
+        line += (f"; on TFLite Micro: test accuracy {percent(record['tflm_accuracy'])}, "
+                 f"tensor arena {record['arena_bytes']:,} bytes of RAM, {record['flash_bytes']:,} bytes of flash")
+    elif "runs_on_tflm" in record:
+        line += f"; TFLite Micro refuses it ({record['tflm_refusal']})"
+    return line

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from signopt import config, environment
@@ -28,7 +29,9 @@ def execute(path, timeout: int = 3600) -> float:
     then not saved, so a broken run never replaces good committed outputs)."""
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+    # IPC sockets: the kernel then needs no TCP port and warns of no unencrypted traffic
+    manager = KernelManager(kernel_name="python3", transport="ipc")
+    client = NotebookClient(notebook, km=manager, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     with client.setup_kernel():

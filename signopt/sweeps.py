@@ -13,13 +13,15 @@ Delete the folder models/sweeps to force a full rerun.
 import hashlib
 import json
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
-from signopt import config
+from signopt import config, tflite_files, tflm
 
 
 def sweep_path(name: str) -> Path:
@@ -36,15 +38,6 @@ def stored_results(name: str) -> dict[str, dict]:
     """What sweep ``name`` measured, keyed by its settings as JSON; {} if it never ran."""
     path = sweep_path(name)
     return json.loads(path.read_text())["results"] if path.exists() else {}
-
-
-LABELLED_EXTRAS = {"then_cluster"}  # settings keys of rows shown in a sweep but never chosen as its answer
-
-
-def is_labelled_extra(settings: dict) -> bool:
-    """Whether a row adds a technique its question does not name (q3's clustering after
-    pruning): the notebook shows it and the report leaves it out of the sweep's best."""
-    return bool(LABELLED_EXTRAS & set(settings))
 
 
 def candidate_path(name: str, settings: dict) -> Path:
@@ -69,26 +62,77 @@ def _keep(name: str, settings: dict, tflite_bytes: bytes) -> None:
     path.write_bytes(tflite_bytes)
 
 
+def measure_candidate(tflite_bytes: bytes, images: np.ndarray, labels: np.ndarray) -> dict:
+    """Accuracy (through LiteRT), sizes, and whether TFLite Micro runs it, of a converted
+    model not yet saved: pass the validation split, never the test set."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "candidate.tflite"
+        path.write_bytes(tflite_bytes)
+        found = tflite_files.sizes(path)
+        return {"val_accuracy": tflite_files.file_accuracy(path, images, labels, progress=False),
+                "raw_bytes": found["raw_bytes"], "gzip_bytes": found["gzip_bytes"],
+                "runs_on_tflm": tflm.runs(path)}
+
+
+def _seconds_path() -> Path:
+    return config.models_dir() / "sweep_seconds.json"
+
+
+def _past_seconds(name: str) -> dict[str, float]:
+    """Seconds each setting of sweep ``name`` took when it last ran; kept apart from the
+    results, so that `make clean-sweeps` still leaves an estimate for the full recompute."""
+    path = _seconds_path()
+    return json.loads(path.read_text()).get(name, {}) if path.exists() else {}
+
+
+def _remember_seconds(name: str, key: str, seconds: float) -> None:
+    path = _seconds_path()
+    everything = json.loads(path.read_text()) if path.exists() else {}
+    everything.setdefault(name, {})[key] = seconds
+    path.write_text(json.dumps(everything, indent=1, sort_keys=True) + "\n")
+
+
+def estimate_seconds(name: str, settings: list[dict]) -> float | None:
+    """Expected seconds for ``settings`` from what they took before (the mean of known
+    settings for a new one); None if sweep ``name`` never ran here."""
+    past = _past_seconds(name)
+    if not past:
+        return None
+    mean = sum(past.values()) / len(past)
+    return sum(past.get(_key(s), mean) for s in settings)
+
+
 def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], start_from) -> pd.DataFrame:
     """``measure(settings)`` for every settings dict in ``grid``; one row per settings.
 
-    ``start_from`` is the model file every run starts from; results measured from
-    another version of it are not reused (nor the files kept with them).
+    ``start_from`` identifies what every run starts from: a file (its sha256 is taken), or a
+    digest such as ``training.weights_sha256(model)`` (a .keras file's zip carries
+    timestamps, its weights do not). Results measured from anything else are not reused
+    (nor the files kept with them).
+    Prints an estimate of the time before it starts, and a line per setting with the time left.
     """
     path = sweep_path(name)
-    origin = hashlib.sha256(Path(start_from).read_bytes()).hexdigest()
+    origin = start_from if isinstance(start_from, str) else hashlib.sha256(Path(start_from).read_bytes()).hexdigest()
     stored = json.loads(path.read_text()) if path.exists() else {}
     done = stored.get("results", {}) if stored.get("start_from_sha256") == origin else {}
     if not done:
         shutil.rmtree(path.with_suffix(""), ignore_errors=True)
     todo = [s for s in grid if _key(s) not in done]
+    expected = estimate_seconds(name, todo)
     print(f"sweep {name}: {len(grid)} settings, {len(grid) - len(todo)} reused from {path.name}, "
-          f"{len(todo)} to run")
+          f"{len(todo)} to run" + (f", about {expected / 60:.0f} min" if todo and expected else ""), flush=True)
+    began_all = time.perf_counter()
     for i, settings in enumerate(todo, start=1):
         began = time.perf_counter()
-        done[_key(settings)] = {**measure(settings), "seconds": round(time.perf_counter() - began, 1)}
+        done[_key(settings)] = {**measure(settings), "seconds": 0.0}
+        seconds = round(time.perf_counter() - began, 1)
+        done[_key(settings)]["seconds"] = seconds
+        _remember_seconds(name, _key(settings), seconds)
         path.write_text(json.dumps({"start_from_sha256": origin, "results": done}, indent=1))
-        print(f"  [{i}/{len(todo)}] {settings} -> {done[_key(settings)]}", flush=True)
+        spent = time.perf_counter() - began_all
+        left = spent / i * (len(todo) - i)
+        shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in done[_key(settings)].items()}
+        print(f"  [{i}/{len(todo)}] {settings} -> {shown}; about {left / 60:.1f} min left", flush=True)
     return pd.DataFrame([{**s, **done[_key(s)]} for s in grid])
 
 
@@ -129,3 +173,29 @@ def choose(frame: pd.DataFrame, floor: float, score: str = "val_accuracy", size:
         return row
     print(f"WARNING: no candidate reaches {100 * floor:.0f}% {score}; taking the most accurate one")
     return frame.sort_values([score, size], ascending=[False, True]).iloc[0]
+
+
+def choose_robust(frame: pd.DataFrame, grid: list[dict], floor: float, margin: float,
+                  other_seeds: Callable[[dict], pd.DataFrame], score: str = "val_accuracy",
+                  size: str = "gzip_bytes") -> tuple[dict, pd.DataFrame]:
+    """The smallest deployable row (``runs_on_tflm``) whose ``score`` reaches ``floor + margin``
+    and whose retraining under other seeds, ``other_seeds(settings)``, keeps every run at
+    ``floor`` or above: a pick that does not sit on a cliff. Returns its settings and the
+    seed rows (its own first). Raises ValueError if no row passes."""
+    reaching = frame[frame["runs_on_tflm"].astype(bool) & (frame[score] >= floor + margin)]
+    for index, row in reaching.sort_values([size, "raw_bytes"]).iterrows():
+        seeds = other_seeds(grid[index])
+        runs = pd.concat([row.to_frame().T, seeds], ignore_index=True)
+        if (runs[score] >= floor).all():
+            return grid[index], runs
+        print(f"passed over {grid[index]}: {score} under other seeds "
+              f"{', '.join(f'{v:.2%}' for v in seeds[score])}, below {floor:.0%}")
+    raise ValueError(f"no deployable candidate reaches {floor + margin:.0%} {score} under every seed")
+
+
+def describe_layers(value, layers: list[str], fmt=str) -> str:
+    """A per-layer setting as "conv1/conv2/conv3/dense" ("-" for a layer not named), or the
+    value itself when it is the same for every layer."""
+    if not isinstance(value, dict):
+        return str(value)
+    return "/".join(fmt(value[name]) if name in value else "-" for name in layers)

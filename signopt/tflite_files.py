@@ -6,7 +6,6 @@ reading the file, never from the Keras model it was converted from.
 """
 import gzip
 import hashlib
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,17 +26,19 @@ def interpreter(path) -> Interpreter:
                        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
 
 
-def _to_input(images: np.ndarray, detail: dict) -> np.ndarray:
-    """Float images in [0, 1] as the input tensor wants them (quantized if it is)."""
-    dtype = detail["dtype"]
+def quantize_input(images: np.ndarray, dtype, scale: float, zero_point: int) -> np.ndarray:
+    """Float images in [0, 1] as an input tensor of ``dtype`` wants them (quantized if it is)."""
     if dtype == np.float32:
         return images.astype(np.float32)
-    scale, zero_point = detail["quantization"]
     info = np.iinfo(dtype)
     return np.clip(np.round(images / scale + zero_point), info.min, info.max).astype(dtype)
 
 
-def predict(path, images: np.ndarray, batch_size: int = BATCH_SIZE, progress: bool = True) -> np.ndarray:
+def _to_input(images: np.ndarray, detail: dict) -> np.ndarray:
+    return quantize_input(images, detail["dtype"], *detail["quantization"])
+
+
+def predict(path, images: np.ndarray, batch_size: int = BATCH_SIZE, progress: bool = False) -> np.ndarray:
     """Predicted label of every image, from the .tflite file at ``path``, in batches."""
     runner = interpreter(path)
     inp = runner.get_input_details()[0]
@@ -56,7 +57,7 @@ def predict(path, images: np.ndarray, batch_size: int = BATCH_SIZE, progress: bo
     return labels
 
 
-def file_accuracy(path, images: np.ndarray, labels: np.ndarray, progress: bool = True) -> float:
+def file_accuracy(path, images: np.ndarray, labels: np.ndarray, progress: bool = False) -> float:
     """Fraction of ``images`` that the .tflite file labels right."""
     return float((predict(path, images, progress=progress) == labels).mean())
 
@@ -87,17 +88,6 @@ def sizes(path) -> dict:
     return {"raw_bytes": len(blob),
             "gzip_bytes": gzip_size(blob),
             "sha256": hashlib.sha256(blob).hexdigest()}
-
-
-def measure_candidate(tflite_bytes: bytes, images: np.ndarray, labels: np.ndarray) -> dict:
-    """Accuracy (through the interpreter) and sizes of a converted model not yet saved,
-    for sweeps: pass the validation split, never the test set."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "candidate.tflite"
-        path.write_bytes(tflite_bytes)
-        found = sizes(path)
-        return {"val_accuracy": file_accuracy(path, images, labels, progress=False),
-                "raw_bytes": found["raw_bytes"], "gzip_bytes": found["gzip_bytes"]}
 
 
 def weight_tensors(path) -> list[dict]:

@@ -41,12 +41,3 @@ def test_rebuilt_report_has_the_same_text(tmp_path, pdf_text):
     text = "\n".join(page.extract_text() for page in PdfReader(rebuilt).pages)
     strip_date = lambda t: "\n".join(line for line in t.splitlines() if not line.startswith("Generated"))  # noqa: E731
     assert strip_date(text) == strip_date(pdf_text[0])
-
-
-def test_sweep_summary_leaves_labelled_extras_out(models_dir):
-    import json
-    from signopt import sweeps
-    rows = {json.dumps({"sparsity": 0.9}): {"val_accuracy": 0.96, "gzip_bytes": 8000, "raw_bytes": 1},
-            json.dumps({"sparsity": 0.9, "then_cluster": 8}): {"val_accuracy": 0.97, "gzip_bytes": 6000, "raw_bytes": 1}}
-    sweeps.sweep_path("t").write_text(json.dumps({"start_from_sha256": "x", "results": rows}))
-    assert report.sweep_best("t").gzip_bytes.tolist() == [8000, 8000]  # the >= 90% and >= 95% rows

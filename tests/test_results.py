@@ -17,7 +17,7 @@ def test_record_round_trip_measures_the_file(models_dir):
     assert record["sha256"] == tflite_files.sizes(path)["sha256"]
     expected = (tflite_files.predict(path, images, progress=False) == labels).mean()
     assert record["test_accuracy"] == expected and record["note"] == "x"
-    assert results.table("Q9").loc["tiny.tflite", "test_accuracy"] == results.percent(expected)
+    assert results.table("Q9").loc["tiny.tflite", "test accuracy"] == results.percent(expected)
 
 
 def test_a_new_record_of_the_same_file_replaces_the_old(models_dir):
