@@ -8,7 +8,7 @@ BYTES_PER_LINE = 12
 
 def symbol(path) -> str:
     """A C identifier from the file name: sign_mnist_clustered_quant.tflite -> g_sign_mnist_clustered_quant."""
-    return "g_" + re.sub(r"\W", "_", Path(path).stem)
+    return "g_" + re.sub(r"[^0-9A-Za-z_]", "_", Path(path).stem)
 
 
 def write(path, folder) -> tuple[Path, Path]:
@@ -36,7 +36,10 @@ def read_back(source) -> bytes:
     text = Path(source).read_text()
     body = text[text.index("{") + 1:text.index("};")]
     blob = bytes(int(h, 16) for h in re.findall(r"0x([0-9a-f]{2})", body))
-    declared = int(re.search(r"_len = (\d+);", text).group(1))
+    found = re.search(r"_len = (\d+);", text)
+    if not found:
+        raise ValueError(f"{source}: no `<name>_len = <bytes>;` line, not a file that c_array.write made")
+    declared = int(found.group(1))
     if declared != len(blob):
         raise ValueError(f"{source}: the array holds {len(blob)} bytes, its _len says {declared}")
     return blob

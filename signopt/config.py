@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 528
+BENCHMARKS_FILE = "benchmarks.json"  # notebook run times and the environment, written by run_notebooks
 
 
 def data_dir() -> Path:

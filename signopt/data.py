@@ -6,6 +6,8 @@ The validation split, which makes every choice, holds out whole groups of near-d
 rows of the training CSV (signopt.split, models/split.json); the test CSV only gives the
 numbers we report.
 """
+import gzip
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +91,7 @@ def _parse(path: Path, dtype) -> pd.DataFrame:
         raise DataError(f"{path} is empty: expected a header and image rows") from None
     except pd.errors.ParserError as err:
         raise DataError(f"{path}: a row has more than {len(COLUMNS)} values ({err})") from None
-    except (UnicodeDecodeError, OSError, EOFError) as err:  # random bytes, a broken .gz
+    except (UnicodeDecodeError, gzip.BadGzipFile, zlib.error, EOFError) as err:  # random bytes, a broken .gz
         raise DataError(f"{path} is not a CSV text file (expected the header "
                         f"'label,pixel1,...,pixel784' and rows of integers): {err}") from None
 

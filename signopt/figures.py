@@ -106,3 +106,33 @@ def group_count_curve(counts: dict, chosen: float):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def files_compared(frame: pd.DataFrame, title: str = ""):
+    """One bar per model file: raw and gzip bytes on the left, test accuracy on the right
+    (its axis zoomed to the files' range, so that tenths of a point show)."""
+    frame = frame.sort_values("raw_bytes")
+    names = [f.removesuffix(".tflite") for f in frame.file]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(frame) + 1.4), sharey=True)
+    rows = np.arange(len(frame))
+    left.barh(rows + 0.2, frame.raw_bytes, height=0.4, label="raw (flash)", color="C0")
+    left.barh(rows - 0.2, frame.gzip_bytes, height=0.4, label="gzip", color="C0", alpha=0.45)
+    for row, raw in zip(rows, frame.raw_bytes):
+        left.annotate(f"{raw:,}", (raw, row + 0.2), xytext=(3, -3), textcoords="offset points", fontsize=7)
+    left.set_yticks(rows, names, fontsize=8)
+    left.set_xlabel("kB (1,000 bytes)")
+    left.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value / 1000:g}"))
+    left.set_xlim(0, 1.25 * frame.raw_bytes.max())
+    left.legend(loc="lower right", fontsize=8)
+    accuracy = 100 * frame.test_accuracy
+    right.barh(rows, accuracy, height=0.5, color="C2")
+    for row, value in zip(rows, accuracy):
+        right.annotate(f"{value:.2f}%", (value, row), xytext=(3, -3), textcoords="offset points", fontsize=7)
+    low = accuracy.min()
+    right.set_xlim(low - 0.5, 100.1)
+    right.set_xlabel(f"test accuracy (%), axis from {low - 0.5:.1f}")
+    for ax in (left, right):
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

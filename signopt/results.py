@@ -81,20 +81,26 @@ def tflm_cell(record: dict) -> str:
     return percent(record["tflm_accuracy"])
 
 
-def table(question: str | None = None) -> pd.DataFrame:
-    """The records (of one question) for display, as text: accuracies in %, bytes with
-    thousands separators, "-" where a measure does not apply (a Keras file)."""
-    records = [r for r in load().values() if question is None or r["question"] == question]
-    def count(value):
-        return "-" if value is None or value != value else f"{int(value):,}"
-    rows = [{"question": r["question"], "file": r["file"], "technique": r["technique"],
-             "test accuracy": percent(r["test_accuracy"]), "raw bytes": count(r["raw_bytes"]),
-             "gzip bytes": count(r["gzip_bytes"]),
+def _count(value) -> str:
+    return "-" if value is None or value != value else f"{int(value):,}"
+
+
+def display_rows(question: str | None = None) -> list[dict]:
+    """The records (of one question) as text, one dict per file: what the notebooks' tables,
+    the README table and the report show, formatted once here."""
+    return [{"question": r["question"], "file": r["file"], "technique": r["technique"],
+             "test accuracy": percent(r["test_accuracy"]), "raw bytes": _count(r["raw_bytes"]),
+             "gzip bytes": _count(r["gzip_bytes"]),
              "LiteRT ms/image": "-" if r.get("latency_ms") is None else f"{r['latency_ms']:.3f}",
-             "TFLite Micro accuracy": tflm_cell(r), "arena bytes (RAM)": count(r.get("arena_bytes")),
+             "TFLite Micro accuracy": tflm_cell(r), "arena bytes (RAM)": _count(r.get("arena_bytes")),
              "TFLM ms/image": "-" if r.get("tflm_ms") is None else f"{r['tflm_ms']:.2f}",
-             "parameters": count(r["parameters"])} for r in records]
-    shown = pd.DataFrame(rows)
+             "parameters": _count(r["parameters"])}
+            for r in load().values() if question is None or r["question"] == question]
+
+
+def table(question: str | None = None) -> pd.DataFrame:
+    """The records (of one question) for display in a notebook, as text."""
+    shown = pd.DataFrame(display_rows(question))
     return shown.drop(columns="question" if question else []).set_index("file")
 
 
@@ -109,8 +115,9 @@ def compare(record: dict, reference: dict) -> str:
             f"({_times(record['raw_bytes'], reference['raw_bytes'])}), {record['gzip_bytes']:,} gzipped "
             f"({_times(record['gzip_bytes'], reference['gzip_bytes'])}); test accuracy "
             f"{percent(record['test_accuracy'])} against {percent(reference['test_accuracy'])} "
-            f"({change:+.2f} pp); {record['latency_ms']:.3f} ms per image against "
-            f"{reference['latency_ms']:.3f} ms")
+            f"({change:+.2f} pp)" + (f"; {record['latency_ms']:.3f} ms per image against "
+                                     f"{reference['latency_ms']:.3f} ms"
+                                     if record.get("latency_ms") and reference.get("latency_ms") else ""))
 
 
 def answer_line(record: dict) -> str:
@@ -118,6 +125,9 @@ def answer_line(record: dict) -> str:
     line = (f"{record['file']}: {record['technique']}; test accuracy {percent(record['test_accuracy'])}"
             f" (validation {percent(record['val_accuracy'])})" if "val_accuracy" in record else
             f"{record['file']}: {record['technique']}; test accuracy {percent(record['test_accuracy'])}")
+    if "total_bits" in record:
+        line += (f"; {record['total_bits']:,} bits of parameters against {record['baseline_bits']:,} at 32 bits "
+                 f"each ({record['baseline_bits'] / record['total_bits']:.2f}x smaller)")
     line += f"; {record['raw_bytes']:,} bytes raw, {record['gzip_bytes']:,} bytes gzipped"
     if record.get("runs_on_tflm"):
         line += (f"; on TFLite Micro: test accuracy {percent(record['tflm_accuracy'])}, "

@@ -1,6 +1,6 @@
 """Execute notebooks top to bottom, in place, with progress and timings.
 
-    python -m signopt.run_notebooks q1.ipynb q2.ipynb q3.ipynb q4.ipynb
+    python -m signopt.run_notebooks [NOTEBOOK.ipynb ...]   # default: q1..q4, in order
 
 Each notebook runs in a fresh kernel with the notebook's folder as working directory, so the
 committed outputs are exactly what one clean run printed. The seconds per notebook, the
@@ -17,9 +17,8 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from signopt import config, environment
+from signopt.deliverables import NOTEBOOKS
 
-BENCHMARKS_FILE = "benchmarks.json"
-ALL_NOTEBOOKS = ["q1.ipynb", "q2.ipynb", "q3.ipynb", "q4.ipynb"]
 
 
 def execute(path, timeout: int = 3600) -> float:
@@ -34,11 +33,15 @@ def execute(path, timeout: int = 3600) -> float:
     client = NotebookClient(notebook, km=manager, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
-    with client.setup_kernel():
-        for index, cell in enumerate(notebook.cells):
-            if cell.cell_type == "code":
-                print(f"  {path.name}: cell {index + 1}/{len(notebook.cells)}", end="\r", flush=True)
-            client.execute_cell(cell, index)
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type == "code":
+                    print(f"  {path.name}: cell {index + 1}/{len(notebook.cells)}", end="\r", flush=True)
+                client.execute_cell(cell, index)
+    finally:
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)  # a kernel left running warns when this process exits
     seconds = time.perf_counter() - start
     nbformat.write(notebook, path)
     print(f"  {path.name}: done in {seconds:.0f} s" + " " * 20, flush=True)
@@ -46,7 +49,7 @@ def execute(path, timeout: int = 3600) -> float:
 
 
 def main(paths: list[str]) -> None:
-    path = config.models_dir() / BENCHMARKS_FILE
+    path = config.models_dir() / config.BENCHMARKS_FILE
     bench = json.loads(path.read_text()) if path.exists() else {"notebook_seconds": {}}
     bench["environment"] = environment.describe()
     start = time.perf_counter()
@@ -55,13 +58,11 @@ def main(paths: list[str]) -> None:
         bench["notebook_seconds"][Path(notebook).name] = round(execute(notebook), 1)
         path.write_text(json.dumps(bench, indent=1) + "\n")
     bench["last_run"] = {"notebooks": [Path(n).name for n in paths], "seconds": round(time.perf_counter() - start, 1)}
-    if bench["last_run"]["notebooks"] == ALL_NOTEBOOKS:
+    if bench["last_run"]["notebooks"] == NOTEBOOKS:
         bench["last_full_run"] = bench["last_run"]
     path.write_text(json.dumps(bench, indent=1) + "\n")
     print(f"all {len(paths)} notebooks in {bench['last_run']['seconds']:.0f} s")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit("usage: python -m signopt.run_notebooks NOTEBOOK.ipynb [...]")
-    main(sys.argv[1:])
+    main(sys.argv[1:] or [str(config.ROOT / name) for name in NOTEBOOKS])

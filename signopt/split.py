@@ -73,18 +73,22 @@ def group_counts(images: np.ndarray, thresholds) -> dict[float, int]:
 
 def held_out_groups(groups: np.ndarray, labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
     """Sorted row indices of whole groups, taken in a seeded random order within each label
-    until they hold ``fraction`` of that label's rows."""
+    (a group counts for the label most of its rows carry) until they hold ``fraction`` of
+    that label's rows. A group is never split, even one that mixes labels."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
     rng = np.random.default_rng(seed)
+    group_label = {int(g): int(np.bincount(labels[groups == g]).argmax()) for g in np.unique(groups)}
     held = []
     for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
+        wanted = fraction * np.count_nonzero(labels == label)
         taken = 0
-        for group in rng.permutation(np.unique(groups[members])):
-            if taken >= fraction * len(members):
+        for group in rng.permutation([g for g, lab in group_label.items() if lab == label]):
+            if taken >= wanted:
                 break
-            rows = members[groups[members] == group]
+            rows = np.flatnonzero(groups == group)
             held.append(rows)
-            taken += len(rows)
+            taken += np.count_nonzero(labels[rows] == label)
     return np.sort(np.concatenate(held))
 
 

@@ -1,14 +1,12 @@
 """Run a sweep of configurations once, keeping each result in a file as it comes.
 
-A sweep's results live in ``models/sweeps/<name>.json`` together with the sha256 of the
-model it started from; a sweep of .tflite candidates (``run_tflite_sweep``) also keeps each
-file it measured in ``models/sweeps/<name>/``.
-Rerunning a notebook reuses the results of the configurations already measured from that
-same model, and runs only the new ones; a retrained baseline (another sha256) starts the
-sweep afresh. Keeping the files means that the model a notebook picks is the very file
-whose validation accuracy the table shows: retraining it would not give the same bytes,
-since training on several CPU threads is seeded but not bit-for-bit repeatable.
-Delete the folder models/sweeps to force a full rerun.
+A sweep's results live in ``models/sweeps/<name>.json`` together with a sha256 of what it
+started from (the baseline's weights, or a file); a sweep of .tflite candidates
+(``run_tflite_sweep``) also keeps each file it measured in ``models/sweeps/<name>/``.
+Rerunning a notebook reuses the results of the configurations already measured from the
+same start, and runs only the new ones; another start (a different baseline) begins the
+sweep afresh. Training is deterministic, so a notebook that rebuilds its chosen candidate
+gets the very file the sweep kept, which it checks. `make clean-sweeps` forces a full rerun.
 """
 import hashlib
 import json
@@ -102,6 +100,11 @@ def estimate_seconds(name: str, settings: list[dict]) -> float | None:
     return sum(past.get(_key(s), mean) for s in settings)
 
 
+def _is_digest(value) -> bool:
+    """A sha256 in hex, as opposed to the path of a file to hash."""
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
 def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], start_from) -> pd.DataFrame:
     """``measure(settings)`` for every settings dict in ``grid``; one row per settings.
 
@@ -112,7 +115,7 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
     Prints an estimate of the time before it starts, and a line per setting with the time left.
     """
     path = sweep_path(name)
-    origin = start_from if isinstance(start_from, str) else hashlib.sha256(Path(start_from).read_bytes()).hexdigest()
+    origin = start_from if _is_digest(start_from) else hashlib.sha256(Path(start_from).read_bytes()).hexdigest()
     stored = json.loads(path.read_text()) if path.exists() else {}
     done = stored.get("results", {}) if stored.get("start_from_sha256") == origin else {}
     if not done:
@@ -120,7 +123,8 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
     todo = [s for s in grid if _key(s) not in done]
     expected = estimate_seconds(name, todo)
     print(f"sweep {name}: {len(grid)} settings, {len(grid) - len(todo)} reused from {path.name}, "
-          f"{len(todo)} to run" + (f", about {expected / 60:.0f} min" if todo and expected else ""), flush=True)
+          f"{len(todo)} to run" + (f", about {expected / 60:.1f} min" if todo and expected is not None else ""),
+          flush=True)
     began_all = time.perf_counter()
     for i, settings in enumerate(todo, start=1):
         began = time.perf_counter()
@@ -182,7 +186,10 @@ def choose_robust(frame: pd.DataFrame, grid: list[dict], floor: float, margin: f
     and whose retraining under other seeds, ``other_seeds(settings)``, keeps every run at
     ``floor`` or above: a pick that does not sit on a cliff. Returns its settings and the
     seed rows (its own first). Raises ValueError if no row passes."""
-    reaching = frame[frame["runs_on_tflm"].astype(bool) & (frame[score] >= floor + margin)]
+    if len(frame) != len(grid):
+        raise ValueError(f"the frame has {len(frame)} rows for {len(grid)} settings: pass the sweep's own frame")
+    deployable = frame["runs_on_tflm"] == True  # noqa: E712  (a row never checked, NaN, is not deployable)
+    reaching = frame[deployable & (frame[score] >= floor + margin)]
     for index, row in reaching.sort_values([size, "raw_bytes"]).iterrows():
         seeds = other_seeds(grid[index])
         runs = pd.concat([row.to_frame().T, seeds], ignore_index=True)

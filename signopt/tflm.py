@@ -22,8 +22,9 @@ from signopt.native_logs import captured
 from signopt.tflite_files import quantize_input
 
 
-def interpreter(path) -> tuple[runtime.Interpreter | None, str]:
-    """TFLite Micro's interpreter with its tensors allocated, or None and the reason."""
+def allocate(path) -> tuple[runtime.Interpreter | None, str]:
+    """TFLite Micro's interpreter with its tensors allocated and the allocator's report, or
+    None and the interpreter's reason for refusing the file."""
     with captured() as printed:
         try:
             micro = runtime.Interpreter.from_file(str(path))
@@ -45,18 +46,22 @@ def arena_bytes(allocation_report: str) -> int:
 
 def runs(path) -> bool:
     """Whether TFLite Micro accepts the file (it allocates its tensors)."""
-    return interpreter(path)[0] is not None
+    return allocate(path)[0] is not None
 
 
 def measure(path, images: np.ndarray, labels: np.ndarray) -> dict:
     """TFLite Micro fields of a record: ``runs_on_tflm``, and either ``tflm_accuracy``,
     ``arena_bytes``, ``flash_bytes`` and ``tflm_ms``, or ``tflm_refusal``."""
-    micro, report = interpreter(path)
+    if len(images) == 0 or len(images) != len(labels):
+        raise ValueError(f"expected as many labels as images, and some: got {len(images)} images, {len(labels)} labels")
+    micro, report = allocate(path)
     if micro is None:
         return {"runs_on_tflm": False, "tflm_refusal": report}
     detail = micro.get_input_details(0)
     quant = detail["quantization_parameters"]
-    scale = float(quant["scales"][0]) if len(quant["scales"]) else 0.0
+    if detail["dtype"] != np.float32 and not len(quant["scales"]):
+        raise ValueError(f"{path}: its {np.dtype(detail['dtype']).name} input has no quantization scale")
+    scale = float(quant["scales"][0]) if len(quant["scales"]) else 1.0
     zero_point = int(quant["zero_points"][0]) if len(quant["zero_points"]) else 0
     inputs = quantize_input(images, detail["dtype"], scale, zero_point)
     predicted = np.empty(len(images), dtype=np.int64)

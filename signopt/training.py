@@ -75,14 +75,6 @@ def model_accuracy(model: keras.Model, x, y) -> float:
     return float((predicted == y).mean())
 
 
-def check_layer_names(model: keras.Model, names) -> None:
-    """Raise ValueError naming any of ``names`` that is not a layer of ``model``."""
-    unknown = set(names) - {layer.name for layer in model.layers}
-    if unknown:
-        raise ValueError(f"no layer named {sorted(unknown)} in {model.name}; layers: "
-                         f"{[layer.name for layer in model.layers]}")
-
-
 def clone_with_weights(model: keras.Model, dropout: bool = True) -> keras.Model:
     """A fresh copy with the same weights: cluster_weights and friends change their input.
 

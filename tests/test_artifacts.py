@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from signopt import baseline, config, results, sweeps, tflite_files, training
+from signopt.deliverables import QUESTIONS
 
 RESULTS = json.loads((config.ROOT / "models" / "results.json").read_text())["models"]
 TFLITE = sorted(f for f in RESULTS if f.endswith(".tflite"))
 KERAS = sorted(f for f in RESULTS if not f.endswith(".tflite"))
-HOMEWORK_FILES = ["sign_mnist.tflite", "sign_mnist_quant_dyn.tflite",
-                  "sign_mnist_quant_int16x8.tflite", "sign_mnist_quant_aware_training.tflite"]
+HOMEWORK_FILES = [f for q in QUESTIONS.values() for f in q.files]
+Q1_TFLITE = [f for f in QUESTIONS["Q1"].files if f.endswith(".tflite")]
 
 
 def committed(name):
@@ -19,7 +20,7 @@ def committed(name):
 
 
 def test_the_homework_files_are_recorded():
-    assert set(HOMEWORK_FILES + [baseline.BASELINE_FILE]) <= set(RESULTS)
+    assert set(HOMEWORK_FILES) == set(RESULTS)
 
 
 @pytest.mark.parametrize("name", sorted(RESULTS))
@@ -40,8 +41,10 @@ def test_tflite_accuracy_reproduces_from_the_file(name, real_test_set):
 def test_keras_accuracy_reproduces_from_the_file(name, real_test_set):
     from signopt.saved_models import load_keras
     images, labels = real_test_set
-    measured = training.model_accuracy(load_keras(committed(name)), images, labels)
+    model = load_keras(committed(name))
+    measured = training.model_accuracy(model, images, labels)
     assert abs(measured - RESULTS[name]["test_accuracy"]) <= 1 / len(labels)  # at most one image off
+    assert training.weights_sha256(model) == RESULTS[name]["weights_sha256"]
 
 
 def test_baseline_reaches_its_target():
@@ -50,7 +53,7 @@ def test_baseline_reaches_its_target():
     assert record["test_accuracy"] >= 0.995
 
 
-@pytest.mark.parametrize("name", HOMEWORK_FILES[1:])
+@pytest.mark.parametrize("name", Q1_TFLITE[1:])
 def test_quantized_files_are_smaller_and_keep_accuracy(name):
     reference = RESULTS["sign_mnist.tflite"]
     assert RESULTS[name]["raw_bytes"] < reference["raw_bytes"] / 2.5
@@ -63,8 +66,8 @@ def test_records_show_accuracy_with_the_shared_format():
     assert np.isfinite([r["latency_ms"] for r in RESULTS.values() if r["latency_ms"] is not None]).all()
 
 
-SWEEP_OF = {"Q2": "q2_clustering", "Q3": "q3_pruning"}
-FINALS = ["sign_mnist_clustered_quant.tflite", "sign_mnist_pruned_quant.tflite"]
+SWEEP_OF = {key: q.sweeps[0] for key, q in QUESTIONS.items() if key in ("Q2", "Q3")}
+FINALS = [QUESTIONS[key].answer for key in SWEEP_OF]
 
 
 @pytest.mark.parametrize("name", sorted(f for f in TFLITE if RESULTS[f]["question"] in SWEEP_OF))
@@ -82,10 +85,32 @@ def test_picked_file_is_the_row_its_notebook_chose_on_validation(name):
 
 
 @pytest.mark.parametrize("name", FINALS)
-def test_final_file_keeps_the_homework_floor(name):
-    assert RESULTS[name]["test_accuracy"] >= 0.90
+def test_answer_keeps_the_homework_floor_on_litert_and_tflite_micro(name):
+    record = RESULTS[name]
+    floor = QUESTIONS[record["question"]].floor
+    assert record["test_accuracy"] >= floor
+    assert record["runs_on_tflm"] and record["tflm_accuracy"] >= floor
 
 
-def test_clustered_final_meets_the_size_target():
-    record = RESULTS["sign_mnist_clustered_quant.tflite"]
-    assert record["gzip_bytes"] <= 8_000 and record["test_accuracy"] >= 0.90
+def test_qkeras_answer_keeps_its_floor():
+    q4 = QUESTIONS["Q4"]
+    assert RESULTS[q4.answer]["test_accuracy"] >= q4.floor
+
+
+@pytest.mark.parametrize("name", TFLITE)
+def test_every_tflite_record_carries_the_tflite_micro_fields(name):
+    record = RESULTS[name]
+    if record["runs_on_tflm"]:
+        assert record["arena_bytes"] > 0 and record["flash_bytes"] == record["raw_bytes"]
+        assert abs(record["tflm_accuracy"] - record["test_accuracy"]) <= 5 / record["test_images"]
+    else:
+        assert "failed to prepare" in record["tflm_refusal"]
+
+
+@pytest.mark.parametrize("name", FINALS)
+def test_answer_was_checked_under_other_seeds(name):
+    record = RESULTS[name]
+    seeds = sweeps.stored_results(SWEEP_OF[record["question"]] + "_seeds")
+    mine = [row for key, row in seeds.items()
+            if {k: v for k, v in json.loads(key).items() if k != "seed"} == record["settings"]]
+    assert len(mine) == 2 and all(row["val_accuracy"] >= 0.90 for row in mine)

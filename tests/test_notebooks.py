@@ -5,8 +5,8 @@ import json
 import pytest
 
 from signopt import config, results
+from signopt.deliverables import NOTEBOOKS, QUESTIONS
 
-NOTEBOOKS = ["q1.ipynb", "q2.ipynb", "q3.ipynb", "q4.ipynb"]
 RECORDS = json.loads((config.ROOT / "models" / "results.json").read_text())["models"]
 
 
@@ -51,3 +51,16 @@ def test_shows_the_recorded_numbers_of_its_models(name):
     for record in mine:
         assert results.percent(record["test_accuracy"]) in shown, record["file"]
         assert str(record["raw_bytes"]) in shown or f"{record['raw_bytes']:,}" in shown, record["file"]
+
+
+@pytest.mark.parametrize("question", ["Q2", "Q3"])
+def test_answer_section_shows_the_record(question):
+    spec = QUESTIONS[question]
+    assert results.answer_line(RECORDS[spec.answer]) in output_text(spec.notebook)
+
+
+@pytest.mark.parametrize("name", present())
+def test_saved_outputs_hold_no_noise(name):
+    shown = output_text(name)
+    for noise in ("cuInit", "W0000", "Styler at", "it/s]"):
+        assert noise not in shown, noise

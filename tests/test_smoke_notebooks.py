@@ -8,15 +8,9 @@ import shutil
 import pytest
 
 from signopt import config, run_notebooks, tflite_files
+from signopt.deliverables import QUESTIONS
 
-EXPECTED = {
-    "q1.ipynb": ["sign_mnist_baseline.keras", "sign_mnist.tflite", "sign_mnist_quant_dyn.tflite",
-                 "sign_mnist_quant_int16x8.tflite", "sign_mnist_quant_aware_training.tflite",
-                 "sign_mnist_quant_int8.tflite"],
-    "q2.ipynb": ["sign_mnist_clustered_quant.tflite"],
-    "q3.ipynb": ["sign_mnist_pruned_quant.tflite"],
-    "q4.ipynb": ["sign_mnist_qkeras_4bit.h5"],
-}
+EXPECTED = {q.notebook: q.files for q in QUESTIONS.values()}
 
 
 def committed_hashes():

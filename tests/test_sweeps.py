@@ -63,3 +63,22 @@ def test_the_picked_candidate_is_the_measured_file_not_a_retrained_one(models_di
     start.write_bytes(b"two")  # a retrained baseline: the kept files go with the results
     sweeps.run_sweep("t", [{"k": 1}], lambda settings: {"val_accuracy": 0.5}, start_from=start)
     assert not sweeps.candidate_path("t", {"k": 2}).exists()
+
+
+def test_a_digest_can_name_the_start_and_time_is_estimated_from_past_runs(models_dir, capsys):
+    sweeps.run_sweep("t", [{"k": 1}, {"k": 2}], lambda s: {"val_accuracy": 0.5}, start_from="a" * 64)
+    assert sweeps.estimate_seconds("t", [{"k": 1}, {"k": 9}]) is not None
+    assert sweeps.estimate_seconds("never", [{"k": 1}]) is None
+    sweeps.run_sweep("t", [{"k": 1}], lambda s: {"val_accuracy": 0.6}, start_from="b" * 64)
+    assert "1 to run, about" in capsys.readouterr().out  # a recompute says how long it will take
+
+
+def test_choose_robust_skips_a_pick_that_fails_under_another_seed(capsys):
+    frame = pd.DataFrame({"gzip_bytes": [300, 500, 700], "raw_bytes": [1, 1, 1],
+                          "val_accuracy": [0.95, 0.93, 0.92], "runs_on_tflm": [True, True, False]})
+    grid = [{"k": 3}, {"k": 5}, {"k": 7}]
+    seeds = {3: [0.95, 0.85], 5: [0.92, 0.91], 7: [0.99, 0.99]}
+    chosen, runs = sweeps.choose_robust(frame, grid, 0.90, 0.01,
+                                        lambda s: pd.DataFrame({"val_accuracy": seeds[s["k"]]}))
+    assert chosen == {"k": 5} and runs.val_accuracy.tolist() == [0.93, 0.92, 0.91]
+    assert "passed over {'k': 3}" in capsys.readouterr().out

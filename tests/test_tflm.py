@@ -49,9 +49,25 @@ def test_c_array_round_trip(tiny_files, tmp_path):
 
 def test_committed_c_arrays_equal_their_files():
     from signopt import config
+    from signopt.deliverables import C_ARRAYS
     folder = config.ROOT / "models" / "c"
     sources = sorted(folder.glob("*.cc"))
-    assert {s.stem for s in sources} >= {"sign_mnist_clustered_quant", "sign_mnist_pruned_quant",
-                                         "sign_mnist_quant_aware_training"}
+    assert {s.stem for s in sources} == set(C_ARRAYS)
     for source in sources:
         assert c_array.read_back(source) == (config.ROOT / "models" / f"{source.stem}.tflite").read_bytes(), source.name
+
+
+def test_native_output_is_caught_and_the_descriptors_come_back(capfd):
+    import os
+    from signopt.native_logs import captured, quiet
+    with captured() as printed:
+        os.write(1, b"from C, stdout\n")
+        os.write(2, b"from C, stderr\n")
+    assert "from C, stdout" in printed[0] and "from C, stderr" in printed[0]
+    with pytest.raises(RuntimeError):
+        with quiet():
+            os.write(2, b"why it failed\n")
+            raise RuntimeError("conversion failed")
+    os.write(1, b"after\n")
+    out, err = capfd.readouterr()
+    assert "after" in out and "why it failed" in err and "from C" not in out + err

@@ -1,0 +1,34 @@
+"""The one list of what the homework asks for: per question, its notebook, the files it
+writes, its answer file and accuracy floor, and the sweeps it keeps. The report, the tests
+and the notebook runner read it, so nothing here is typed twice."""
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Question:
+    title: str
+    notebook: str
+    files: tuple[str, ...]               # every model file the notebook writes
+    answer: str | None = None            # the file that answers a "smallest file" question
+    floor: float | None = None           # the homework's test-accuracy floor for the answer
+    sweeps: tuple[str, ...] = field(default=())
+
+
+QUESTIONS = {
+    "Q1": Question("Baseline CNN and TensorFlow Lite conversions", "q1.ipynb",
+                   ("sign_mnist_baseline.keras", "sign_mnist.tflite", "sign_mnist_quant_dyn.tflite",
+                    "sign_mnist_quant_int16x8.tflite", "sign_mnist_quant_aware_training.tflite",
+                    "sign_mnist_quant_int8.tflite"),
+                   sweeps=("q1_baseline", "q1_qat")),
+    "Q2": Question("Weight clustering + quantization", "q2.ipynb", ("sign_mnist_clustered_quant.tflite",),
+                   answer="sign_mnist_clustered_quant.tflite", floor=0.90,
+                   sweeps=("q2_clustering", "q2_clustering_seeds")),
+    "Q3": Question("Pruning + quantization", "q3.ipynb", ("sign_mnist_pruned_quant.tflite",),
+                   answer="sign_mnist_pruned_quant.tflite", floor=0.90,
+                   sweeps=("q3_pruning", "q3_pruning_seeds")),
+    "Q4": Question("QKeras: 4-bit weights and biases", "q4.ipynb", ("sign_mnist_qkeras_4bit.h5",),
+                   answer="sign_mnist_qkeras_4bit.h5", floor=0.85, sweeps=("q4_qkeras", "q4_bit_widths")),
+}
+NOTEBOOKS = [q.notebook for q in QUESTIONS.values()]
+C_ARRAYS = ("sign_mnist_quant_aware_training", "sign_mnist_clustered_quant", "sign_mnist_pruned_quant")
+
