@@ -31,8 +31,8 @@ report:  ## report.pdf and the README's results table, from models/results.json
 test:  ## the test suite
 	$(PYTHON) -m pytest
 
-lab:  ## open the notebooks in JupyterLab, from the same environment
-	$(PYTHON) -m jupyter lab
+lab:  ## open the notebooks in JupyterLab, from the same environment (as root: make lab LAB_ARGS=--allow-root)
+	$(PYTHON) -m jupyter lab $(LAB_ARGS)
 
 submission:  ## the zip the homework asks for: notebooks, models and sweep tables, report, README, requirements, package; no data
 	rm -f submission.zip

@@ -106,20 +106,32 @@ def grid_table(model: tf.keras.Model) -> list[dict]:
     return rows
 
 
+SCALE_BITS = {"auto_po2": 8, "auto": 32}  # a power-of-two scale needs its exponent; "auto" a float
+
+
 def size_in_bits(model: tf.keras.Model) -> list[dict]:
     """Bits per layer: each quantized weight at its quantizer's bits (ternary 2, binary 1),
-    every other parameter (BatchNormalization's four per channel included) at 32."""
+    plus the scale its quantizer keeps per output channel (alpha "auto_po2": an 8-bit exponent;
+    "auto": a 32-bit float; a fixed alpha: nothing stored), and every other parameter
+    (BatchNormalization's four per channel included) at 32 bits."""
     rows = []
     for layer in model.layers:
         for weight in layer.weights:
             bits = 32
+            name = weight.name.split("/")[-1].split(":")[0]
+            count = int(np.prod(weight.shape))
+            quantizer = None
             if isinstance(layer, QUANTIZED_LAYERS):
                 kind = "bias" if "bias" in weight.name else "kernel"
                 quantizer = getattr(layer, f"{kind}_quantizer_internal", None)
                 bits = _quantizer_bits(quantizer)
-            count = int(np.prod(weight.shape))
-            rows.append({"layer": layer.name, "weight": weight.name.split("/")[-1].split(":")[0],
-                         "parameters": count, "bits_each": bits, "bits": count * bits})
+            rows.append({"layer": layer.name, "weight": name, "parameters": count, "bits_each": bits,
+                         "bits": count * bits})
+            scale_bits = SCALE_BITS.get(str(getattr(quantizer, "alpha", None)), 0)
+            if scale_bits:
+                channels = int(weight.shape[-1])
+                rows.append({"layer": layer.name, "weight": f"{name} scales", "parameters": 0,
+                             "bits_each": scale_bits, "bits": channels * scale_bits})
     return rows
 
 

@@ -89,7 +89,7 @@ def display_rows(question: str | None = None) -> list[dict]:
     """The records (of one question) as text, one dict per file: what the notebooks' tables,
     the README table and the report show, formatted once here."""
     return [{"question": r["question"], "file": r["file"], "technique": r["technique"],
-             "test accuracy": percent(r["test_accuracy"]), "raw bytes": _count(r["raw_bytes"]),
+             "test accuracy": percent(r["test_accuracy"]), "raw bytes (flash)": _count(r["raw_bytes"]),
              "gzip bytes": _count(r["gzip_bytes"]),
              "LiteRT ms/image": "-" if r.get("latency_ms") is None else f"{r['latency_ms']:.3f}",
              "TFLite Micro accuracy": tflm_cell(r), "arena bytes (RAM)": _count(r.get("arena_bytes")),

@@ -41,7 +41,8 @@ def test_size_in_bits_matches_a_hand_count(tiny_q):
     # conv1 4*9 + conv2 8*4*9 kernels, Dense 392*25 + 25: 4 bits; BN 4 per channel: 32 bits
     quantized = 4 * 9 + 8 * 4 * 9 + 7 * 7 * 8 * 25 + 25
     batch_norm = 4 * (4 + 8)
-    assert sum(r["bits"] for r in qk.size_in_bits(tiny_q)) == 4 * quantized + 32 * batch_norm
+    scales = 8 * (4 + 8 + 25)  # auto_po2 kernels: an 8-bit exponent per output channel; the bias has alpha=1
+    assert sum(r["bits"] for r in qk.size_in_bits(tiny_q)) == 4 * quantized + 32 * batch_norm + scales
     assert sum(r["parameters"] for r in qk.size_in_bits(tiny_q)) == tiny_q.count_params()
 
 
@@ -50,6 +51,13 @@ def test_other_widths_are_counted_at_their_bits(bits, each):
     model = qk.build_qkeras(bits=bits, filters=(4,))
     kernel = next(r for r in qk.size_in_bits(model) if r["layer"] == "conv1")
     assert kernel["bits_each"] == each
+
+
+@pytest.mark.parametrize("alpha, scale_bits", [("auto_po2", 8), ("auto", 32), (1, 0)])
+def test_per_channel_scales_are_counted(alpha, scale_bits):
+    model = qk.build_qkeras(alpha=alpha, filters=(4,))
+    scales = [r for r in qk.size_in_bits(model) if r["layer"] == "conv1" and r["weight"].endswith("scales")]
+    assert sum(r["bits"] for r in scales) == 4 * scale_bits
 
 
 def test_qkeras_model_keeps_batch_norm_before_activations():
