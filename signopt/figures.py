@@ -87,13 +87,6 @@ def training_curves(history):
     return fig
 
 
-def records_size_vs_accuracy(frame: pd.DataFrame, title: str = "", floor: float | None = 0.90, ax=None,
-                             size: str = "gzip_bytes"):
-    """Test accuracy against the size (gzip or raw bytes) of recorded model files, each named."""
-    return size_vs_accuracy(frame, size=size, score="test_accuracy", label="file",
-                            floor=floor, title=title, ax=ax, name_all=True)
-
-
 def group_count_curve(counts: dict, chosen: float):
     """Number of near-duplicate groups against the distance threshold, the chosen one marked."""
     fig, ax = plt.subplots(figsize=(6, 3.2))
@@ -108,17 +101,19 @@ def group_count_curve(counts: dict, chosen: float):
     return fig
 
 
-def files_compared(frame: pd.DataFrame, title: str = ""):
-    """One bar per model file: raw and gzip bytes on the left, test accuracy on the right
-    (its axis zoomed to the files' range, so that tenths of a point show)."""
-    frame = frame.sort_values("raw_bytes")
+def files_compared(frame: pd.DataFrame, title: str = "", sort_by: str = "raw_bytes"):
+    """One bar per model file, largest ``sort_by`` on top: raw and gzip bytes on the left, test
+    accuracy on the right (its axis zoomed to the files' range, so that tenths of a point show)."""
+    frame = frame.sort_values(sort_by)
     names = [f.removesuffix(".tflite") for f in frame.file]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(frame) + 1.4), sharey=True)
     rows = np.arange(len(frame))
     left.barh(rows + 0.2, frame.raw_bytes, height=0.4, label="raw (flash)", color="C0")
     left.barh(rows - 0.2, frame.gzip_bytes, height=0.4, label="gzip", color="C0", alpha=0.45)
-    for row, raw in zip(rows, frame.raw_bytes):
+    for row, raw, gzipped in zip(rows, frame.raw_bytes, frame.gzip_bytes):
         left.annotate(f"{raw:,}", (raw, row + 0.2), xytext=(3, -3), textcoords="offset points", fontsize=7)
+        left.annotate(f"{gzipped:,}", (gzipped, row - 0.2), xytext=(3, -3), textcoords="offset points",
+                      fontsize=7, color="dimgray")
     left.set_yticks(rows, names, fontsize=8)
     left.set_xlabel("kB (1,000 bytes)")
     left.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value / 1000:g}"))

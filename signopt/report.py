@@ -108,7 +108,7 @@ def answer_lines(question: str, recs: dict) -> list[str]:
     if len(mine) and rule:
         lines.append(f"Chosen as the smallest candidate that TensorFlow Lite Micro runs, with at least "
                      f"{results.percent(rule['floor'] + rule['margin'])} validation accuracy (the floor plus a margin of "
-                     f"{100 * rule['margin']:g} point), whose fine-tune retrained with seeds "
+                     f"{100 * rule['margin']:g} points), whose fine-tune retrained with seeds "
                      f"{', '.join(map(str, rule['other_seeds']))} stays at {results.percent(rule['floor'])} or above: "
                      f"validation accuracy "
                      f"{results.percent(final['val_accuracy'])} with the project's seed, "

@@ -20,7 +20,10 @@ BATCH_SIZE = 128
 
 
 def seed_everything(seed: int = config.SEED) -> None:
-    """Python's, NumPy's and TensorFlow's random generators, all from one seed."""
+    """Python's, NumPy's and TensorFlow's random generators, all from one seed, and Keras'
+    counters of automatic layer names: a model built after others would otherwise get names
+    such as "quantize_layer_2", which end up in the .tflite file and change its bytes."""
+    keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
 
 
