@@ -119,7 +119,7 @@ def answer_lines(question: str, recs: dict) -> list[str]:
                  f"{'lower on test' if drop > 0 else 'higher on test'}.")
     float_rec = recs.get("sign_mnist.tflite")
     if float_rec:
-        lines.append(f"That is {float_rec['gzip_bytes'] / final['gzip_bytes']:.0f}x smaller gzipped and "
+        lines.append(f"That is {float_rec['gzip_bytes'] / final['gzip_bytes']:.1f}x smaller gzipped and "
                      f"{float_rec['raw_bytes'] / final['raw_bytes']:.1f}x smaller raw than the float TFLite file "
                      f"of Q1.")
     frame = sweep_frame(sweep)

@@ -105,7 +105,7 @@ def table(question: str | None = None) -> pd.DataFrame:
 
 
 def _times(size: int, reference: int) -> str:
-    return (f"{reference / size:.1f}x smaller" if size <= reference else f"{size / reference:.2f}x larger")
+    return (f"{reference / size:.2f}x smaller" if size <= reference else f"{size / reference:.2f}x larger")
 
 
 def compare(record: dict, reference: dict) -> str:

@@ -28,9 +28,12 @@ def execute(path, timeout: int = 3600) -> float:
     then not saved, so a broken run never replaces good committed outputs)."""
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    # IPC sockets: the kernel then needs no TCP port and warns of no unencrypted traffic
-    manager = KernelManager(kernel_name="python3", transport="ipc")
+    # The kernel listens on loopback TCP; its log level keeps its warning about unencrypted
+    # local traffic off the terminal (IPC sockets would avoid it, but their relative paths
+    # break when the kernel runs in another folder than this process)
+    manager = KernelManager(kernel_name="python3")
     client = NotebookClient(notebook, km=manager, timeout=timeout, kernel_name="python3",
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     try:
