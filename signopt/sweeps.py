@@ -44,16 +44,6 @@ def candidate_path(name: str, settings: dict) -> Path:
     return sweep_path(name).with_suffix("") / f"{digest}.tflite"
 
 
-def candidate(name: str, settings: dict, build: Callable[[dict], bytes]) -> bytes:
-    """The .tflite bytes that sweep ``name`` measured for ``settings``; built (and kept)
-    now only if the sweep has no file for them (results stored before files were kept)."""
-    path = candidate_path(name, settings)
-    if not path.exists():
-        print(f"sweep {name}: no kept file for {settings}, building it again")
-        _keep(name, settings, build(settings))
-    return path.read_bytes()
-
-
 def _keep(name: str, settings: dict, tflite_bytes: bytes) -> None:
     path = candidate_path(name, settings)
     path.parent.mkdir(exist_ok=True)
@@ -167,16 +157,6 @@ def smallest_reaching(frame: pd.DataFrame, floors=(0.90, 0.95, 0.99), score: str
     if not rows:
         return pd.DataFrame(columns=[*frame.columns, "floor"]).set_index("floor")
     return pd.concat(rows).set_index("floor")
-
-
-def choose(frame: pd.DataFrame, floor: float, score: str = "val_accuracy", size: str = "gzip_bytes") -> pd.Series:
-    """The smallest row whose ``score`` reaches ``floor``; if none does, the best-scoring
-    row, with a printed warning (the notebook then says the target was missed)."""
-    row = _smallest(frame, floor, score, size)
-    if row is not None:
-        return row
-    print(f"WARNING: no candidate reaches {100 * floor:.0f}% {score}; taking the most accurate one")
-    return frame.sort_values([score, size], ascending=[False, True]).iloc[0]
 
 
 def choose_robust(frame: pd.DataFrame, grid: list[dict], floor: float, margin: float,

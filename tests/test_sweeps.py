@@ -21,12 +21,6 @@ def test_only_uncrowded_front_points_get_a_label():
 def test_smallest_reaching_each_floor():
     best = sweeps.smallest_reaching(FRAME)
     assert best.gzip_bytes.tolist() == [500, 700, 900]
-    assert sweeps.choose(FRAME, 0.95).gzip_bytes == 700
-
-
-def test_choose_falls_back_to_the_most_accurate_and_says_so(capsys):
-    assert sweeps.choose(FRAME, 0.999).val_accuracy == 0.99
-    assert "no candidate reaches 100%" in capsys.readouterr().out
 
 
 def test_run_sweep_reuses_results_only_from_the_same_start(models_dir, tmp_path):
@@ -46,7 +40,7 @@ def test_run_sweep_reuses_results_only_from_the_same_start(models_dir, tmp_path)
     assert calls == [1, 2, 3, 1]
 
 
-def test_the_picked_candidate_is_the_measured_file_not_a_retrained_one(models_dir, tmp_path):
+def test_the_kept_candidate_is_the_measured_file(models_dir, tmp_path):
     start = tmp_path / "baseline.bin"
     start.write_bytes(b"one")
     versions = iter(range(1, 100))
@@ -57,9 +51,7 @@ def test_the_picked_candidate_is_the_measured_file_not_a_retrained_one(models_di
     frame = sweeps.run_tflite_sweep("t", [{"k": 1}], build, lambda blob: {"val_accuracy": blob[0] / 10},
                                     start_from=start)
     assert frame.val_accuracy.tolist() == [0.1]
-    assert sweeps.candidate("t", {"k": 1}, build) == bytes([1])
-    assert sweeps.candidate("t", {"k": 2}, build) == bytes([2])  # never measured: built now, then kept
-    assert sweeps.candidate("t", {"k": 2}, build) == bytes([2])
+    assert sweeps.candidate_path("t", {"k": 1}).read_bytes() == bytes([1])
     start.write_bytes(b"two")  # a retrained baseline: the kept files go with the results
     sweeps.run_sweep("t", [{"k": 1}], lambda settings: {"val_accuracy": 0.5}, start_from=start)
     assert not sweeps.candidate_path("t", {"k": 2}).exists()
