@@ -50,3 +50,15 @@ def to_tflite(model: tf.keras.Model, mode: str, calibration_images: np.ndarray |
             tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
     with quiet():
         return converter.convert()
+
+
+def with_short_names(model: tf.keras.Model) -> tf.keras.Model:
+    """The same layers and weights under short names ("conv2" -> "c2", "letter" -> "l") in a
+    model named "m": the converter joins model and layer names into the tensor names that a
+    .tflite file stores, so shorter names are fewer bytes. Layer names must stay distinct."""
+    def rename(layer):
+        short = layer.name[0] + "".join(ch for ch in layer.name if ch.isdigit())
+        return type(layer).from_config({**layer.get_config(), "name": short})
+    copy = tf.keras.models.clone_model(model, clone_function=rename)
+    copy.set_weights(model.get_weights())
+    return tf.keras.Model(copy.inputs, copy.outputs, name="m")

@@ -22,11 +22,13 @@ QUESTIONS = {
                    sweeps=("q1_baseline", "q1_qat")),
     "Q2": Question("Weight clustering + quantization", "q2.ipynb", ("sign_mnist_clustered_quant.tflite",),
                    answer="sign_mnist_clustered_quant.tflite", floor=0.90,
-                   sweeps=("q2_clustering", "q2_clustering_seeds")),
-    "Q3": Question("Pruning + quantization", "q3.ipynb", ("sign_mnist_pruned_quant.tflite",),
+                   sweeps=("q2_clustering", "q2_clustering_seeds", "q2_smaller_baseline")),
+    "Q3": Question("Pruning + quantization", "q3.ipynb",
+                   ("sign_mnist_pruned_quant.tflite", "sign_mnist_pruned_quant_sparse.tflite"),
                    answer="sign_mnist_pruned_quant.tflite", floor=0.90,
-                   sweeps=("q3_pruning", "q3_pruning_seeds")),
-    "Q4": Question("QKeras: 4-bit weights and biases", "q4.ipynb", ("sign_mnist_qkeras_4bit.h5",),
+                   sweeps=("q3_pruning", "q3_pruning_seeds", "q3_smaller_baseline")),
+    "Q4": Question("QKeras: 4-bit weights and biases", "q4.ipynb",
+                   ("sign_mnist_qkeras_4bit.h5", "sign_mnist_qkeras_4bit_act4.h5"),
                    answer="sign_mnist_qkeras_4bit.h5", floor=0.85, sweeps=("q4_qkeras", "q4_bit_widths")),
 }
 NOTEBOOKS = [q.notebook for q in QUESTIONS.values()]

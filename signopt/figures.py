@@ -32,10 +32,11 @@ def uncrowded(points: pd.DataFrame, size: str, score: str, min_log_size: float =
 
 def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str = "val_accuracy",
                      label: str | None = None, floor: float | None = 0.90, title: str = "",
-                     ax=None, name_all: bool = False):
+                     ax=None, name_all: bool = False, answer: dict | None = None):
     """Scatter of accuracy (%) against size (log scale), Pareto front joined by a line,
     the front's uncrowded points (or all, with ``name_all``) named by ``label`` if given,
-    the homework's floor as a dashed line."""
+    the homework's floor as a dashed line, and the ``answer`` (a row or record with the same
+    size and score keys) as a gold star."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5))
     ax.scatter(frame[size], 100 * frame[score], alpha=0.6, label="tried")
@@ -49,6 +50,9 @@ def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str =
                         xytext=(3, 3), textcoords="offset points")
     if floor is not None:
         ax.axhline(100 * floor, color="gray", linestyle="--", label=f"homework floor {100 * floor:.0f}%")
+    if answer is not None:
+        ax.scatter([answer[size]], [100 * answer[score]], marker="*", s=240, color="gold",
+                   edgecolor="black", zorder=4, label="the answer")
     ax.set_xscale("log")
     ax.set_xlabel(size.replace("_", " "))
     ax.set_ylabel(score.replace("_", " ") + " (%)")

@@ -1,4 +1,4 @@
-"""The Q1 baseline rebuilt with QKeras layers, and what its quantized weights hold.
+"""What a QKeras model's quantized weights hold, and its size in bits (q4.ipynb builds the model).
 
 QConv2D and QDense train with float "shadow" weights but compute with the weights their
 quantizers produce: ``quantized_bits(4, 0, alpha=...)`` maps each weight to one of 16
@@ -8,47 +8,9 @@ channel from the weights themselves. BatchNormalization stays float (the homewor
 """
 import numpy as np
 import tensorflow as tf
-from qkeras import QActivation, QConv2D, QDense, binary, quantized_bits, quantized_relu, ternary
+from qkeras import QConv2D, QDense, binary, quantized_bits, ternary
 
-from signopt.baseline import FILTERS
-from signopt.data import NUM_CLASSES
-
-layers = tf.keras.layers
 QUANTIZED_LAYERS = (QConv2D, QDense)
-
-
-def weight_quantizer(bits, alpha="auto_po2"):
-    """``bits`` is a number of bits, or "ternary" / "binary"."""
-    if bits == "ternary":
-        return ternary(alpha=alpha)
-    if bits == "binary":
-        return binary(alpha=alpha)
-    return quantized_bits(bits, 0, alpha=alpha)
-
-
-def build_qkeras(bits=4, alpha="auto_po2", activation_bits: int | None = None,
-                 filters=FILTERS, dropout: float = 0.25, name: str = "qkeras") -> tf.keras.Model:
-    """The baseline's architecture with every Conv2D/Dense weight and bias quantized to
-    ``bits``; ReLU as in the baseline, or ``quantized_relu(activation_bits)``.
-
-    ``alpha`` is the kernels' scale. The Dense bias (the convolutions have none: BN's shift
-    replaces it) uses the fixed grid, alpha=1: a scale per bias element would make each
-    4-bit bias a float in disguise."""
-    inputs = tf.keras.Input((28, 28, 1), name="image")
-    x = inputs
-    for i, width in enumerate(filters, start=1):
-        x = QConv2D(width, 3, padding="same", use_bias=False, name=f"conv{i}",
-                    kernel_quantizer=weight_quantizer(bits, alpha))(x)
-        x = layers.BatchNormalization(name=f"bn{i}")(x)
-        x = (QActivation(quantized_relu(activation_bits), name=f"relu{i}") if activation_bits
-             else layers.ReLU(name=f"relu{i}"))(x)
-        x = layers.MaxPooling2D(name=f"pool{i}")(x)
-    x = layers.Flatten(name="flatten")(x)
-    x = layers.Dropout(dropout, name="dropout")(x)
-    x = QDense(NUM_CLASSES, name="letter", kernel_quantizer=weight_quantizer(bits, alpha),
-               bias_quantizer=weight_quantizer(bits, alpha=1))(x)
-    outputs = layers.Activation("softmax", name="softmax")(x)
-    return tf.keras.Model(inputs, outputs, name=name)
 
 
 def copy_weights(source: tf.keras.Model, target: tf.keras.Model) -> tf.keras.Model:

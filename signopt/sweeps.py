@@ -21,6 +21,8 @@ import pandas as pd
 
 from signopt import config, tflite_files, tflm
 
+LEVERS_SUFFIX = "_levers"  # models/sweeps/<sweep>_levers.json: the lever table a notebook showed
+
 
 def sweep_path(name: str) -> Path:
     folder = config.models_dir() / "sweeps"
@@ -30,6 +32,12 @@ def sweep_path(name: str) -> Path:
 
 def _key(settings: dict) -> str:
     return json.dumps(settings, sort_keys=True)
+
+
+def sweep_names() -> list[str]:
+    """The sweeps stored in models/sweeps/ (not the lever tables kept beside them)."""
+    folder = config.models_dir() / "sweeps"
+    return sorted(path.stem for path in folder.glob("*.json") if not path.stem.endswith(LEVERS_SUFFIX))
 
 
 def stored_results(name: str) -> dict[str, dict]:
@@ -141,43 +149,33 @@ def run_tflite_sweep(name: str, grid: list[dict], build: Callable[[dict], bytes]
     return run_sweep(name, grid, build_keep_measure, start_from)
 
 
-def _smallest(frame: pd.DataFrame, floor: float, score: str, size: str) -> pd.Series | None:
-    reaching = frame[frame[score] >= floor].sort_values([size, "raw_bytes"])
-    return reaching.iloc[0] if len(reaching) else None
-
-
-def smallest_reaching(frame: pd.DataFrame, floors=(0.90, 0.95, 0.99), score: str = "val_accuracy",
-                      size: str = "gzip_bytes") -> pd.DataFrame:
-    """For each accuracy floor, the smallest row whose ``score`` reaches it (none: left out)."""
-    rows = []
-    for floor in floors:
-        row = _smallest(frame, floor, score, size)
-        if row is not None:
-            rows.append(row.to_frame().T.assign(floor=f">= {100 * floor:.0f}%"))
-    if not rows:
-        return pd.DataFrame(columns=[*frame.columns, "floor"]).set_index("floor")
-    return pd.concat(rows).set_index("floor")
+def _by_size(frame: pd.DataFrame, size: str) -> pd.DataFrame:
+    """Rows smallest first by ``size``, ties broken by the other size, then by grid order."""
+    other = "gzip_bytes" if size == "raw_bytes" else "raw_bytes"
+    return frame.sort_values([size, other], kind="stable")
 
 
 def choose_robust(frame: pd.DataFrame, grid: list[dict], floor: float, margin: float,
                   other_seeds: Callable[[dict], pd.DataFrame], score: str = "val_accuracy",
-                  size: str = "gzip_bytes") -> tuple[dict, pd.DataFrame]:
-    """The smallest deployable row (``runs_on_tflm``) whose ``score`` reaches ``floor + margin``
-    and whose retraining under other seeds, ``other_seeds(settings)``, keeps every run at
-    ``floor`` or above: a pick that does not sit on a cliff. Returns its settings and the
-    seed rows (its own first). Raises ValueError if no row passes."""
+                  size: str = "gzip_bytes", among: pd.Series | None = None) -> tuple[dict, pd.DataFrame]:
+    """The smallest row by ``size`` whose ``score`` reaches ``floor + margin`` with the
+    project's seed and with every other seed too, ``other_seeds(settings)`` retraining it:
+    a pick that does not owe its score to one lucky shuffle. Rows are taken ``among`` a
+    boolean mask (default: the deployable ones, ``runs_on_tflm``). Returns its settings and
+    the seed rows (its own first). Raises ValueError if no row passes."""
     if len(frame) != len(grid):
         raise ValueError(f"the frame has {len(frame)} rows for {len(grid)} settings: pass the sweep's own frame")
-    deployable = frame["runs_on_tflm"] == True  # noqa: E712  (a row never checked, NaN, is not deployable)
-    reaching = frame[deployable & (frame[score] >= floor + margin)]
-    for index, row in reaching.sort_values([size, "raw_bytes"]).iterrows():
+    if among is None:
+        among = frame["runs_on_tflm"] == True  # noqa: E712  (a row never checked, NaN, is not deployable)
+    bar = floor + margin
+    for index, row in _by_size(frame[among & (frame[score] >= bar)], size).iterrows():
         seeds = other_seeds(grid[index])
         runs = pd.concat([row.to_frame().T, seeds], ignore_index=True)
-        if (runs[score] >= floor).all():
+        if (runs[score] >= bar).all():
             return grid[index], runs
         print(f"passed over {grid[index]}: {score} under other seeds "
-              f"{', '.join(f'{v:.2%}' for v in seeds[score])}, below {floor:.0%}")
-    raise ValueError(f"no deployable candidate reaches {floor + margin:.0%} {score} under every seed")
+              f"{', '.join(f'{v:.2%}' for v in seeds[score])}, not all at {bar:.0%} or above")
+    raise ValueError(f"no candidate reaches {bar:.0%} {score} under every seed")
 
 
 def describe_layers(value, layers: list[str], fmt=str) -> str:
@@ -186,3 +184,60 @@ def describe_layers(value, layers: list[str], fmt=str) -> str:
     if not isinstance(value, dict):
         return str(value)
     return "/".join(fmt(value[name]) if name in value else "-" for name in layers)
+
+
+def lever_table(name: str, reference: dict, levers: dict[str, dict]) -> pd.DataFrame:
+    """What each lever does, as sweep ``name`` measured it: one row for the ``reference``
+    settings and one per lever (a label and the full settings it was measured with), with
+    gzip bytes, validation accuracy and their change from the reference. Keeps the lever
+    definitions beside the sweep (``<name>_levers.json``) for the report. Raises KeyError for
+    settings the sweep never measured."""
+    table = _lever_rows(name, reference, levers)
+    _levers_path(name).write_text(json.dumps({"reference": reference, "levers": levers}, indent=1) + "\n")
+    return table
+
+
+def stored_levers(name: str) -> tuple[dict, dict[str, dict]] | None:
+    """The reference and the levers that the notebook last tabled for sweep ``name`` (None if never)."""
+    path = _levers_path(name)
+    if not path.exists():
+        return None
+    stored = json.loads(path.read_text())
+    return stored["reference"], stored["levers"]
+
+
+def stored_lever_table(name: str) -> pd.DataFrame | None:
+    """``lever_table`` of the levers the notebook last tabled for sweep ``name`` (None if never)."""
+    stored = stored_levers(name)
+    return None if stored is None else _lever_rows(name, *stored)
+
+
+def _lever_rows(name: str, reference: dict, levers: dict[str, dict]) -> pd.DataFrame:
+    measured = stored_results(name)
+    missing = [label for label, s in {"reference": reference, **levers}.items() if _key(s) not in measured]
+    if missing:
+        raise KeyError(f"sweep {name} has not measured the settings of: {', '.join(missing)}")
+    base = measured[_key(reference)]
+    rows = []
+    for label, settings in {"reference": reference, **levers}.items():
+        row = measured[_key(settings)]
+        rows.append({"lever": label, "gzip_bytes": row["gzip_bytes"],
+                     "bytes_change": row["gzip_bytes"] - base["gzip_bytes"],
+                     "val_accuracy": row["val_accuracy"],
+                     "pp_change": round(100 * (row["val_accuracy"] - base["val_accuracy"]), 2),
+                     "runs_on_tflm": row["runs_on_tflm"]})
+    return pd.DataFrame(rows)
+
+
+def _levers_path(name: str) -> Path:
+    return sweep_path(name).with_name(f"{name}{LEVERS_SUFFIX}.json")
+
+
+def describe_levers(settings: dict) -> str:
+    """The size levers a settings dict turns on, in words ("-" for none): knowledge
+    distillation, short layer names, block sparsity per layer."""
+    parts = ["distilled"] if settings.get("distill") else []
+    if settings.get("names") == "short":
+        parts.append("short names")
+    parts += [f"{layer} blocks {rows}x{cols}" for layer, (rows, cols) in settings.get("block", {}).items()]
+    return ", ".join(parts) or "-"

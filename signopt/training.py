@@ -50,26 +50,76 @@ def steps_per_epoch(splits) -> int:
     return -(-len(splits.y_train) // BATCH_SIZE)
 
 
-def compile_for_training(model: keras.Model, learning_rate: float, steps: int) -> keras.Model:
-    """Adam with a cosine decay over ``steps`` batches, sparse categorical cross-entropy."""
+def compile_for_training(model: keras.Model, learning_rate: float, steps: int,
+                         loss="sparse_categorical_crossentropy", metrics=("accuracy",)) -> keras.Model:
+    """Adam with a cosine decay over ``steps`` batches; sparse categorical cross-entropy
+    unless another ``loss`` is given."""
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1))
-    model.compile(optimizer=keras.optimizers.Adam(schedule),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, metrics=list(metrics))
     return model
 
 
+DISTILLATION_WEIGHT = 0.5  # share of the loss that follows the teacher, the rest follows the labels
+TEMPERATURE = 4.0          # softens both distributions, so the teacher's near-misses carry signal
+
+
+def with_teacher(student: keras.Model, teacher: keras.Model) -> keras.Model:
+    """One model whose output is the student's probabilities followed by the frozen teacher's,
+    for a loss that compares them (``distillation_loss``). Training it trains ``student``;
+    the teacher is a frozen copy, so the model passed in stays trainable for later clones."""
+    copy = clone_with_weights(teacher)
+    frozen = keras.Model(copy.inputs, copy.outputs, name="teacher")  # its own name: the student may share it
+    frozen.trainable = False
+    inputs = keras.Input(student.input_shape[1:], name="images")
+    both = layers.Concatenate(name="student_then_teacher")([student(inputs), frozen(inputs, training=False)])
+    return keras.Model(inputs, both, name=f"{student.name}_distilled")
+
+
+def _halves(both):
+    half = tf.shape(both)[-1] // 2
+    return both[:, :half], both[:, half:]
+
+
+def distillation_loss(weight: float = DISTILLATION_WEIGHT, temperature: float = TEMPERATURE):
+    """Knowledge distillation (Hinton et al., 2015): (1 - weight) x cross-entropy with the
+    labels + weight x T^2 x KL(teacher || student), both softened by the temperature T. The
+    models output probabilities, so their logarithms serve as logits."""
+    def loss(labels, both):
+        student, teacher = _halves(both)
+        hard = keras.losses.sparse_categorical_crossentropy(labels, student)
+        soft_student = tf.nn.softmax(tf.math.log(student + 1e-8) / temperature)
+        soft_teacher = tf.nn.softmax(tf.math.log(teacher + 1e-8) / temperature)
+        soft = keras.losses.kl_divergence(soft_teacher, soft_student) * temperature ** 2
+        return (1 - weight) * hard + weight * soft
+    return loss
+
+
+def student_accuracy(labels, both):
+    """Accuracy of the student's half of a ``with_teacher`` output."""
+    return keras.metrics.sparse_categorical_accuracy(labels, _halves(both)[0])
+
+
 def fit(model: keras.Model, splits, epochs: int, learning_rate: float, augment: bool = True,
-        callbacks=(), verbose: int = 2, seed: int = config.SEED) -> keras.callbacks.History:
-    """Train ``model`` on the training split, watching the validation split.
+        callbacks=(), verbose: int = 2, seed: int = config.SEED,
+        teacher: keras.Model | None = None) -> keras.callbacks.History:
+    """Train ``model`` on the training split, watching the validation split; given a
+    ``teacher``, by knowledge distillation from it (``distillation_loss``). Either way the
+    history's "accuracy" and "val_accuracy" are ``model``'s.
 
     Seeds every generator first, so a run does not depend on what ran before it in the
     same process: a sweep's candidate and the notebook's visible rebuild are the same bytes.
     """
     seed_everything(seed)
     data = training_data(splits.x_train, splits.y_train, augment=augment, seed=seed)
-    compile_for_training(model, learning_rate, epochs * len(data))
-    return model.fit(data, epochs=epochs, validation_data=(splits.x_val, splits.y_val),
-                     callbacks=list(callbacks), verbose=verbose)
+    trained = model
+    if teacher is None:
+        compile_for_training(model, learning_rate, epochs * len(data))
+    else:
+        trained = with_teacher(model, teacher)
+        compile_for_training(trained, learning_rate, epochs * len(data), loss=distillation_loss(),
+                             metrics=[keras.metrics.MeanMetricWrapper(student_accuracy, name="accuracy")])
+    return trained.fit(data, epochs=epochs, validation_data=(splits.x_val, splits.y_val),
+                       callbacks=list(callbacks), verbose=verbose)
 
 
 def model_accuracy(model: keras.Model, x, y) -> float:

@@ -5,12 +5,13 @@ import tensorflow as tf
 
 from signopt import baseline
 from signopt import qkeras_model as qk
+from tiny import tiny_qkeras
 
 
 @pytest.fixture(scope="module")
 def tiny_q():
     tf.keras.utils.set_random_seed(0)
-    model = qk.build_qkeras(bits=4, filters=(4, 8), name="tiny_q")
+    model = tiny_qkeras(bits=4, filters=(4, 8))
     source = baseline.build_baseline(filters=(4, 8))
     for layer in source.layers:  # trained-looking weights, biases included
         layer.set_weights([np.random.default_rng(1).normal(0, 0.3, w.shape) for w in layer.get_weights()])
@@ -48,18 +49,18 @@ def test_size_in_bits_matches_a_hand_count(tiny_q):
 
 @pytest.mark.parametrize("bits, each", [(2, 2), ("ternary", 2), ("binary", 1), (8, 8)])
 def test_other_widths_are_counted_at_their_bits(bits, each):
-    model = qk.build_qkeras(bits=bits, filters=(4,))
+    model = tiny_qkeras(bits=bits, filters=(4,))
     kernel = next(r for r in qk.size_in_bits(model) if r["layer"] == "conv1")
     assert kernel["bits_each"] == each
 
 
 @pytest.mark.parametrize("alpha, scale_bits", [("auto_po2", 8), ("auto", 32), (1, 0)])
 def test_per_channel_scales_are_counted(alpha, scale_bits):
-    model = qk.build_qkeras(alpha=alpha, filters=(4,))
+    model = tiny_qkeras(alpha=alpha, filters=(4,))
     scales = [r for r in qk.size_in_bits(model) if r["layer"] == "conv1" and r["weight"].endswith("scales")]
     assert sum(r["bits"] for r in scales) == 4 * scale_bits
 
 
-def test_qkeras_model_keeps_batch_norm_before_activations():
-    baseline.check_batch_norm_placement(qk.build_qkeras(activation_bits=4))
-    baseline.check_batch_norm_placement(qk.build_qkeras())
+def test_batch_norm_rule_accepts_qkeras_activations():
+    baseline.check_batch_norm_placement(tiny_qkeras(activation_bits=4))
+    baseline.check_batch_norm_placement(tiny_qkeras())

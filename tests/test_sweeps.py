@@ -1,6 +1,7 @@
 """Sweeps are chosen on what they say: the smallest model reaching a floor, the Pareto
 front, and stored results reused only for the same starting model."""
 import pandas as pd
+import pytest
 
 from signopt import figures, sweeps
 
@@ -16,11 +17,6 @@ def test_pareto_front_keeps_only_undominated_rows():
 def test_only_uncrowded_front_points_get_a_label():
     front = pd.DataFrame({"gzip_bytes": [1000, 1010, 1500, 1520], "val_accuracy": [0.90, 0.91, 0.95, 0.99]})
     assert figures.uncrowded(front, "gzip_bytes", "val_accuracy").gzip_bytes.tolist() == [1000, 1500, 1520]
-
-
-def test_smallest_reaching_each_floor():
-    best = sweeps.smallest_reaching(FRAME)
-    assert best.gzip_bytes.tolist() == [500, 700, 900]
 
 
 def test_run_sweep_reuses_results_only_from_the_same_start(models_dir, tmp_path):
@@ -69,8 +65,38 @@ def test_choose_robust_skips_a_pick_that_fails_under_another_seed(capsys):
     frame = pd.DataFrame({"gzip_bytes": [300, 500, 700], "raw_bytes": [1, 1, 1],
                           "val_accuracy": [0.95, 0.93, 0.92], "runs_on_tflm": [True, True, False]})
     grid = [{"k": 3}, {"k": 5}, {"k": 7}]
-    seeds = {3: [0.95, 0.85], 5: [0.92, 0.91], 7: [0.99, 0.99]}
-    chosen, runs = sweeps.choose_robust(frame, grid, 0.90, 0.01,
+    seeds = {3: [0.95, 0.90], 5: [0.92, 0.93], 7: [0.99, 0.99]}
+    chosen, runs = sweeps.choose_robust(frame, grid, 0.90, 0.02,
                                         lambda s: pd.DataFrame({"val_accuracy": seeds[s["k"]]}))
-    assert chosen == {"k": 5} and runs.val_accuracy.tolist() == [0.93, 0.92, 0.91]
-    assert "passed over {'k': 3}" in capsys.readouterr().out
+    assert chosen == {"k": 5} and runs.val_accuracy.tolist() == [0.93, 0.92, 0.93]
+    assert "passed over {'k': 3}" in capsys.readouterr().out  # 0.90 is above the floor, not above the bar
+
+
+def test_choose_robust_by_raw_size_among_chosen_rows():
+    frame = pd.DataFrame({"gzip_bytes": [300, 500], "raw_bytes": [900, 100], "quant": ["int8", "sparse_int8"],
+                          "val_accuracy": [0.95, 0.95], "runs_on_tflm": [True, False]})
+    always = lambda s: pd.DataFrame({"val_accuracy": [0.95]})  # noqa: E731
+    assert sweeps.choose_robust(frame, [{"k": 3}, {"k": 5}], 0.90, 0.01, always, size="raw_bytes")[0] == {"k": 3}
+    assert sweeps.choose_robust(frame, [{"k": 3}, {"k": 5}], 0.90, 0.01, always, size="raw_bytes",
+                                among=frame.quant == "sparse_int8")[0] == {"k": 5}
+
+
+def test_lever_table_states_each_change_against_the_reference(models_dir):
+    measured = {1: (6000, 0.95), 2: (5500, 0.93), 3: (6100, 0.97)}
+    sweeps.run_sweep("levers", [{"x": k} for k in measured],
+                     lambda s: {"gzip_bytes": measured[s["x"]][0], "val_accuracy": measured[s["x"]][1],
+                                "runs_on_tflm": True}, start_from="0" * 64)
+    table = sweeps.lever_table("levers", {"x": 1}, {"smaller": {"x": 2}, "distilled": {"x": 3}})
+    assert table.lever.tolist() == ["reference", "smaller", "distilled"]
+    assert table.bytes_change.tolist() == [0, -500, 100]
+    assert table.pp_change.tolist() == [0.0, -2.0, 2.0]
+    assert sweeps.stored_lever_table("levers").equals(table)  # kept for the report
+    assert sweeps.stored_lever_table("never_tabled") is None
+    with pytest.raises(KeyError, match="never|not measured"):
+        sweeps.lever_table("levers", {"x": 1}, {"unmeasured": {"x": 4}})
+
+
+def test_levers_are_described_in_words():
+    assert sweeps.describe_levers({"epochs": 4}) == "-"
+    assert sweeps.describe_levers({"distill": True, "names": "short", "block": {"letter": [4, 1]}}) == \
+        "distilled, short names, letter blocks 4x1"

@@ -92,3 +92,13 @@ def test_gzip_without_weights_leaves_only_the_graph(tmp_path, tiny):
     overhead = tflite_files.gzip_bytes_without_weights(path)
     dense_kernel_bytes = 4 * 392 * 25  # float32 Dense kernel, random values: gzip cannot shrink them much
     assert overhead < tflite_files.sizes(path)["gzip_bytes"] - 0.8 * dense_kernel_bytes
+
+
+def test_short_names_make_a_smaller_file_that_predicts_the_same(tmp_path, tiny):
+    model, images = tiny
+    renamed = convert.with_short_names(model)
+    assert {layer.name for layer in renamed.layers} >= {"c1", "c2", "l"}
+    long_path = write(tmp_path, "long.tflite", convert.to_tflite(model, "int8", images))
+    short_path = write(tmp_path, "short.tflite", convert.to_tflite(renamed, "int8", images))
+    assert tflite_files.sizes(short_path)["gzip_bytes"] < tflite_files.sizes(long_path)["gzip_bytes"]
+    assert (tflite_files.predict(short_path, images) == tflite_files.predict(long_path, images)).all()
