@@ -147,9 +147,9 @@ def q4_lines(recs: dict) -> list[str]:
     lines = [f"{q4['technique']}: test accuracy {results.percent(q4['test_accuracy'])} (validation "
              f"{results.percent(q4['val_accuracy'])}). Size: {q4['total_bits']:,} bits "
              f"({q4['total_bits'] / 8:,.0f} bytes) against {q4['baseline_bits']:,} bits for the baseline at 32 bits "
-             f"per parameter, {q4['baseline_bits'] / q4['total_bits']:.2f}x smaller. BatchNormalization (4 "
-             f"parameters per channel) is counted at 32 bits, and so is what each quantizer keeps per output "
-             f"channel: an 8-bit exponent for alpha='auto_po2', a 32-bit float for alpha='auto'."]
+             f"per parameter, {q4['baseline_bits'] / q4['total_bits']:.2f}x smaller. Counted too: BatchNormalization "
+             f"(4 parameters per channel) at 32 bits each, and the scale each quantizer keeps per output channel "
+             f"(an 8-bit exponent for alpha='auto_po2', a 32-bit float for alpha='auto')."]
     extra = recs.get("sign_mnist_qkeras_4bit_act4.h5")
     if extra:
         lines.append(f"Beyond the homework, {extra['technique'].removeprefix('extra: ')}: test accuracy "

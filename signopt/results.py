@@ -98,9 +98,9 @@ def display_rows(question: str | None = None) -> list[dict]:
             for r in load().values() if question is None or r["question"] == question]
 
 
-def table(question: str | None = None) -> pd.DataFrame:
-    """The records (of one question) for display in a notebook, as text."""
-    shown = pd.DataFrame(display_rows(question))
+def table(question: str | None = None, files: list[str] | None = None) -> pd.DataFrame:
+    """The records (of one question, or only of ``files``) for display in a notebook, as text."""
+    shown = pd.DataFrame([row for row in display_rows(question) if files is None or row["file"] in files])
     return shown.drop(columns="question" if question else []).set_index("file")
 
 

@@ -18,6 +18,8 @@ def test_record_round_trip_measures_the_file(models_dir):
     expected = (tflite_files.predict(path, images, progress=False) == labels).mean()
     assert record["test_accuracy"] == expected and record["note"] == "x"
     assert results.table("Q9").loc["tiny.tflite", "test accuracy"] == results.percent(expected)
+    results.save({**record, "file": "later.tflite"})
+    assert results.table("Q9", files=["tiny.tflite"]).index.tolist() == ["tiny.tflite"]  # not a record written later
 
 
 def test_a_new_record_of_the_same_file_replaces_the_old(models_dir):
