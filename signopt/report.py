@@ -19,6 +19,7 @@ import pandas as pd  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 
 from signopt import config, figures, results, sweeps, tflite_files  # noqa: E402
+from signopt.baseline import BASELINE_FILE, FILTERS  # noqa: E402
 from signopt.deliverables import QUESTIONS  # noqa: E402
 
 SIZE_TARGET = 4000  # gzip bytes: the project's goal for the Q2 and Q3 answers (issue "half the size again")
@@ -124,14 +125,13 @@ def answer_lines(question: str, recs: dict) -> list[str]:
                      f"of Q1.")
     path = config.models_dir() / name
     if path.exists():
-        overhead = tflite_files.gzip_bytes_without_weights(path)
-        weights = sum(row["elements"] for row in tflite_files.layer_weights(path, min_size=1024))
-        lines.append(f"Of its {final['gzip_bytes']:,} gzip bytes, {overhead:,} are not weights (graph, tensor names, "
+        cost = tflite_files.weight_cost(path)
+        overhead, weights = cost["not_weights_gzip_bytes"], cost["weights"]
+        lines.append(f"Of its {cost['gzip_bytes']:,} gzip bytes, {overhead:,} are not weights (graph, tensor names, "
                      f"int32 biases, scales); the project's target of {SIZE_TARGET:,} bytes would leave "
                      f"{SIZE_TARGET - overhead:,} for its {weights:,} large-tensor weights, "
                      f"{8 * (SIZE_TARGET - overhead) / weights:.2f} bits each against "
-                     f"{8 * (final['gzip_bytes'] - overhead) / weights:.2f} now: the lever table shows what each "
-                     f"step toward it cost.")
+                     f"{cost['bits_per_weight']:.2f} now: the lever table shows what each step toward it cost.")
     frame = sweep_frame(sweep)
     if len(frame):
         deployable = frame[frame.runs_on_tflm == True]  # noqa: E712  (NaN: never checked)
@@ -177,22 +177,15 @@ def lever_rows(question: str) -> list[list[str]]:
 def trade_rows(question: str) -> list[list[str]]:
     """Q2/Q3: the Q1 baseline and the smaller baselines tried, each compressed with the
     reference settings of the lever table: baseline size and accuracy against file size."""
-    levers = sweeps.stored_lever_table(ANSWERS[question][1])
-    trade = sweeps.stored_results(f"{question.lower()}_smaller_baseline")
-    base = results.load().get("sign_mnist_baseline.keras")
-    if levers is None or not trade or not base:
+    sweep, trade_sweep = ANSWERS[question][1], f"{question.lower()}_smaller_baseline"
+    stored = sweeps.stored_levers(sweep)
+    base = results.load().get(BASELINE_FILE)
+    if stored is None or not sweeps.stored_results(trade_sweep) or not base:
         return []
-    reference = levers.iloc[0]
-    rows = [["Q1 baseline", f"{base['parameters']:,}", results.percent(base["val_accuracy"]),
-             results.percent(reference.val_accuracy), f"{reference.gzip_bytes:,}"]]
-    for key, row in trade.items():
-        settings = json.loads(key)
-        if settings.get("clustering", settings.get("pruning")) != sweeps.stored_levers(ANSWERS[question][1])[0]:
-            continue  # measured with an older reference: not this table's comparison
-        rows.append(["/".join(map(str, json.loads(key)["filters"])) + " filters", f"{row['baseline_parameters']:,}",
-                     results.percent(row["baseline_val_accuracy"]), results.percent(row["val_accuracy"]),
-                     f"{row['gzip_bytes']:,}"])
-    return rows
+    trade = sweeps.trade_table(trade_sweep, sweep, stored[0], {
+        "filters": list(FILTERS), "baseline_parameters": base["parameters"], "baseline_val_accuracy": base["val_accuracy"]})
+    return [[row.filters, f"{row.baseline_parameters:,}", results.percent(row.baseline_val_accuracy),
+             results.percent(row.val_accuracy), f"{row.gzip_bytes:,}"] for row in trade.itertuples()]
 
 
 def layer_bits_rows() -> list[list[str]]:
@@ -380,7 +373,7 @@ def build(path: Path = config.ROOT / "report.pdf") -> Path:
             if trade:
                 pdf.paragraph("A smaller baseline, trained with the Q1 recipe and compressed with the reference "
                               "settings (validation split):")
-                pdf.simple_table(["baseline", "parameters", "baseline validation", "file validation", "gzip bytes"],
+                pdf.simple_table(["baseline filters", "parameters", "baseline validation", "file validation", "gzip bytes"],
                                  trade, (40, 25, 35, 30, 25))
             if question == "Q1":  # how the numbers were measured, where the first ones are shown
                 pdf.heading("Environment and benchmarks")

@@ -233,6 +233,21 @@ def _levers_path(name: str) -> Path:
     return sweep_path(name).with_name(f"{name}{LEVERS_SUFFIX}.json")
 
 
+def trade_table(name: str, reference_sweep: str, reference: dict, baseline_row: dict) -> pd.DataFrame:
+    """A smaller-baseline study: the Q1 baseline (``baseline_row``: its filters, parameters and
+    validation accuracy) with the row of sweep ``reference_sweep`` for the ``reference``
+    compression settings, then each baseline of sweep ``name`` compressed with those same
+    settings (rows measured with other settings are left out). Filters shown as "16/32/64"."""
+    rows = [{**baseline_row, **stored_results(reference_sweep)[_key(reference)]}]
+    for key, row in stored_results(name).items():
+        settings = json.loads(key)
+        if reference in settings.values():
+            rows.append({"filters": settings["filters"], **row})
+    frame = pd.DataFrame(rows)
+    frame["filters"] = frame["filters"].map(lambda filters: "/".join(map(str, filters)))
+    return frame[["filters", "baseline_parameters", "baseline_val_accuracy", "val_accuracy", "gzip_bytes"]]
+
+
 def describe_levers(settings: dict) -> str:
     """The size levers a settings dict turns on, in words ("-" for none): knowledge
     distillation, short layer names, block sparsity per layer."""

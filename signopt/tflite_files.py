@@ -146,6 +146,17 @@ def gzip_bytes_without_weights(path, min_size: int = 1024) -> int:
     return gzip_size(bytes(flatbuffer_utils.convert_object_to_bytearray(model)))
 
 
+def weight_cost(path) -> dict:
+    """Where the gzip bytes of a file go: its gzip size, what the file costs gzipped without
+    its large weight tensors (``gzip_bytes_without_weights``), how many weights those tensors
+    hold, and what each of them costs in bits."""
+    gzipped = sizes(path)["gzip_bytes"]
+    not_weights = gzip_bytes_without_weights(path)
+    weights = sum(row["elements"] for row in layer_weights(path, min_size=1024))
+    return {"gzip_bytes": gzipped, "not_weights_gzip_bytes": not_weights, "weights": weights,
+            "bits_per_weight": 8 * (gzipped - not_weights) / weights}
+
+
 def io_types(path) -> dict:
     """dtypes of the input and output tensors and of every activation between them."""
     runner = interpreter(path)

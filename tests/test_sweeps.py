@@ -100,3 +100,17 @@ def test_levers_are_described_in_words():
     assert sweeps.describe_levers({"epochs": 4}) == "-"
     assert sweeps.describe_levers({"distill": True, "names": "short", "block": {"letter": [4, 1]}}) == \
         "distilled, short names, letter blocks 4x1"
+
+
+def test_trade_table_puts_the_baseline_first_and_keeps_only_the_reference_settings(models_dir):
+    sweeps.run_sweep("compress", [{"k": 1}], lambda s: {"val_accuracy": 0.95, "gzip_bytes": 6000},
+                     start_from="0" * 64)
+    trade = {(8, 1): 0.80, (8, 2): 0.70, (4, 1): 0.60}  # (filters, compression setting) -> validation accuracy
+    sweeps.run_sweep("smaller", [{"filters": [f], "compression": {"k": k}} for f, k in trade],
+                     lambda s: {"baseline_parameters": 10 * s["filters"][0], "baseline_val_accuracy": 0.99,
+                                "val_accuracy": trade[(s["filters"][0], s["compression"]["k"])], "gzip_bytes": 100},
+                     start_from="0" * 64)
+    table = sweeps.trade_table("smaller", "compress", {"k": 1}, {"filters": [16, 32], "baseline_parameters": 500,
+                                                                  "baseline_val_accuracy": 1.0})
+    assert table.filters.tolist() == ["16/32", "8", "4"]
+    assert table.val_accuracy.tolist() == [0.95, 0.80, 0.60] and table.gzip_bytes.tolist() == [6000, 100, 100]

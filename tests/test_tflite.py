@@ -102,3 +102,12 @@ def test_short_names_make_a_smaller_file_that_predicts_the_same(tmp_path, tiny):
     short_path = write(tmp_path, "short.tflite", convert.to_tflite(renamed, "int8", images))
     assert tflite_files.sizes(short_path)["gzip_bytes"] < tflite_files.sizes(long_path)["gzip_bytes"]
     assert (tflite_files.predict(short_path, images) == tflite_files.predict(long_path, images)).all()
+
+
+def test_weight_cost_splits_the_gzip_bytes_between_weights_and_the_rest(tmp_path, tiny):
+    path = write(tmp_path, "int8.tflite", convert.to_tflite(tiny[0], "int8", tiny[1]))
+    cost = tflite_files.weight_cost(path)
+    assert cost["gzip_bytes"] == tflite_files.sizes(path)["gzip_bytes"]
+    assert 0 < cost["not_weights_gzip_bytes"] < cost["gzip_bytes"]
+    assert cost["weights"] == sum(r["elements"] for r in tflite_files.layer_weights(path, min_size=1024))
+    assert cost["bits_per_weight"] == 8 * (cost["gzip_bytes"] - cost["not_weights_gzip_bytes"]) / cost["weights"]
