@@ -58,6 +58,28 @@ def save_and_record(model: keras.Model, splits: Splits, **extra) -> dict:
                                 splits.x_test, splits.y_test, **extra)
 
 
+def narrower_baseline(filters, splits: Splits, epochs: int, learning_rate: float, tied_to: str) -> keras.Model:
+    """A baseline with ``filters`` channels trained as the Q1 baseline was (``epochs``,
+    ``learning_rate``, the project's seed), for the smaller-baseline studies of q2 and q3.
+
+    Trained once: the weights are kept under models/sweeps/baselines/, in a file named after
+    the settings and ``tied_to`` (the Q1 baseline's weights hash, so that a retrained Q1
+    baseline, after a change to the data or the training code, retrains these too), and the
+    next study loads them. ``make clean-sweeps`` forgets them with the sweeps.
+    """
+    name = "-".join(map(str, filters)) + f"_{epochs}ep_lr{learning_rate:g}_{tied_to[:12]}.weights.h5"
+    path = config.models_dir() / "sweeps" / "baselines" / name
+    training.seed_everything()  # the initial weights too, as in q1
+    model = build_baseline(filters=tuple(filters))
+    if path.exists():
+        model.load_weights(path)
+        return model
+    training.fit(model, splits, epochs=epochs, learning_rate=learning_rate, verbose=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save_weights(path)
+    return model
+
+
 def load_baseline() -> keras.Model:
     """The Q1 baseline that q2..q4 start from (models/sign_mnist_baseline.keras)."""
     path = config.models_dir() / BASELINE_FILE

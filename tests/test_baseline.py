@@ -3,6 +3,8 @@ import pytest
 import tensorflow as tf
 
 from signopt import baseline, training
+from signopt.data import Splits
+from tiny import tiny_images
 
 
 def test_baseline_is_small_and_uses_only_stock_layers():
@@ -42,3 +44,18 @@ def test_clone_without_dropout_keeps_weights_and_sets_every_rate_to_zero():
     assert [l.rate for l in copy.layers if isinstance(l, tf.keras.layers.Dropout)] == [0.0]
     assert model.get_layer("dropout").rate == 0.25, "the original changed"
     assert all((a == b).all() for a, b in zip(model.get_weights(), copy.get_weights()))
+
+
+
+def test_narrower_baseline_is_trained_once_then_loaded_with_the_same_weights(models_dir, monkeypatch):
+    x, y = tiny_images(64)
+    splits = Splits(x, y, x[:16], y[:16], x[:16], y[:16])
+    trained = baseline.narrower_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="a" * 64)
+
+    def no_training(*args, **kwargs):
+        raise RuntimeError("trained again instead of loading")
+    monkeypatch.setattr(training, "fit", no_training)
+    loaded = baseline.narrower_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="a" * 64)
+    assert training.weights_sha256(loaded) == training.weights_sha256(trained)
+    with pytest.raises(RuntimeError, match="trained again"):  # another Q1 baseline: its own file
+        baseline.narrower_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="b" * 64)
