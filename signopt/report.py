@@ -127,10 +127,10 @@ def answer_lines(question: str, recs: dict) -> list[str]:
     if path.exists():
         cost = tflite_files.weight_cost(path)
         overhead, weights = cost["not_weights_gzip_bytes"], cost["weights"]
-        lines.append(f"Of its {cost['gzip_bytes']:,} gzip bytes, {overhead:,} are not weights (graph, tensor names, "
-                     f"int32 biases, scales); the project's target of {SIZE_TARGET:,} bytes would leave "
-                     f"{SIZE_TARGET - overhead:,} for its {weights:,} large-tensor weights, "
-                     f"{8 * (SIZE_TARGET - overhead) / weights:.2f} bits each against "
+        rest = ", ".join(f"{part['part']} {part['gzip_bytes']:,}" for part in tflite_files.gzip_bytes_by_part(path)[1:])
+        lines.append(f"Of its {cost['gzip_bytes']:,} gzip bytes, {overhead:,} are not weights ({rest}); the "
+                     f"project's target of {SIZE_TARGET:,} bytes would leave {SIZE_TARGET - overhead:,} for its "
+                     f"{weights:,} large-tensor weights, {8 * (SIZE_TARGET - overhead) / weights:.2f} bits each against "
                      f"{cost['bits_per_weight']:.2f} now: the lever table shows what each step toward it cost.")
     frame = sweep_frame(sweep)
     if len(frame):
@@ -265,12 +265,14 @@ def environment() -> list[str]:
              "Wall time of each notebook's last run (the sweeps reuse what they measured from the same baseline "
              "weights, see models/sweeps/): " +
              ", ".join(f"{k} {v:.0f} s" for k, v in bench["notebook_seconds"].items()) + "."]
-    sweep_seconds = {name: sum(r["seconds"] for r in sweeps.stored_results(name).values())
-                     for name in sweeps.sweep_names()}
-    if sweep_seconds:
-        lines.append("Training and measuring every setting of each sweep once (what `make clean-sweeps all` "
-                     "recomputes), summed from the sweep files: " +
-                     ", ".join(f"{name} {seconds:,.0f} s" for name, seconds in sweep_seconds.items()) + ".")
+    per_question = {key: {name: sweeps.sweep_seconds(name) for name in question.sweeps}
+                    for key, question in QUESTIONS.items()}
+    if any(any(spent.values()) for spent in per_question.values()):
+        lines.append("Training and measuring every setting of each question's sweeps once (what `make clean-sweeps "
+                     "all` recomputes), summed from the sweep files: " + "; ".join(
+                         f"{key} {sum(spent.values()) / 60:.1f} min ("
+                         + ", ".join(f"{name} {seconds:,.0f} s" for name, seconds in spent.items()) + ")"
+                         for key, spent in per_question.items()) + ".")
     if "last_full_run" in bench:
         lines.append(f"Last run of all four notebooks in order, as `make all` does (the report adds seconds): "
                      f"{bench['last_full_run']['seconds']:.0f} s, on {env['cores']} CPU cores.")

@@ -46,6 +46,12 @@ def stored_results(name: str) -> dict[str, dict]:
     return json.loads(path.read_text())["results"] if path.exists() else {}
 
 
+def sweep_seconds(name: str) -> float:
+    """Seconds that sweep ``name`` spent on everything it stored: what recomputing it from
+    scratch (``make clean-sweeps``) costs on the machine that measured it."""
+    return sum(row["seconds"] for row in stored_results(name).values())
+
+
 def candidate_path(name: str, settings: dict) -> Path:
     """Where sweep ``name`` keeps the .tflite file it built and measured for ``settings``."""
     digest = hashlib.sha256(_key(settings).encode()).hexdigest()[:16]

@@ -1,5 +1,7 @@
 """Sweeps are chosen on what they say: the smallest model reaching a floor, the Pareto
 front, and stored results reused only for the same starting model."""
+import time
+
 import pandas as pd
 import pytest
 
@@ -114,3 +116,12 @@ def test_trade_table_puts_the_baseline_first_and_keeps_only_the_reference_settin
                                                                   "baseline_val_accuracy": 1.0})
     assert table.filters.tolist() == ["16/32", "8", "4"]
     assert table.val_accuracy.tolist() == [0.95, 0.80, 0.60] and table.gzip_bytes.tolist() == [6000, 100, 100]
+
+
+def test_sweep_seconds_add_up_the_time_each_setting_took(models_dir):
+    def slow(settings):
+        time.sleep(0.2)
+        return {"val_accuracy": 0.5}
+    sweeps.run_sweep("t", [{"k": 1}, {"k": 2}], slow, start_from="a" * 64)
+    assert 0.4 <= sweeps.sweep_seconds("t") < 2
+    assert sweeps.sweep_seconds("never") == 0

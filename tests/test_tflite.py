@@ -87,11 +87,15 @@ def test_gzip_size_is_deterministic_and_smaller_for_repetitive_bytes(tmp_path):
     assert first == second and first["raw_bytes"] == 10_000 and first["gzip_bytes"] < 100
 
 
-def test_gzip_without_weights_leaves_only_the_graph(tmp_path, tiny):
+def test_gzip_bytes_by_part_add_up_and_the_weights_dominate_a_float_file(tmp_path, tiny):
     path = write(tmp_path, "float.tflite", convert.to_tflite(tiny[0], "float"))
-    overhead = tflite_files.gzip_bytes_without_weights(path)
+    before = tflite_files.sizes(path)["sha256"]
+    parts = tflite_files.gzip_bytes_by_part(path)
+    assert tflite_files.sizes(path)["sha256"] == before  # the file is only read
+    assert sum(part["gzip_bytes"] for part in parts) == tflite_files.sizes(path)["gzip_bytes"]
+    assert all(part["gzip_bytes"] > 0 for part in parts), parts
     dense_kernel_bytes = 4 * 392 * 25  # float32 Dense kernel, random values: gzip cannot shrink them much
-    assert overhead < tflite_files.sizes(path)["gzip_bytes"] - 0.8 * dense_kernel_bytes
+    assert parts[0]["part"] == "large weight tensors" and parts[0]["gzip_bytes"] > 0.8 * dense_kernel_bytes
 
 
 def test_short_names_make_a_smaller_file_that_predicts_the_same(tmp_path, tiny):
@@ -111,3 +115,4 @@ def test_weight_cost_splits_the_gzip_bytes_between_weights_and_the_rest(tmp_path
     assert 0 < cost["not_weights_gzip_bytes"] < cost["gzip_bytes"]
     assert cost["weights"] == sum(r["elements"] for r in tflite_files.layer_weights(path, min_size=1024))
     assert cost["bits_per_weight"] == 8 * (cost["gzip_bytes"] - cost["not_weights_gzip_bytes"]) / cost["weights"]
+    assert cost["not_weights_gzip_bytes"] == sum(part["gzip_bytes"] for part in tflite_files.gzip_bytes_by_part(path)[1:])
