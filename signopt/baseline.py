@@ -76,7 +76,9 @@ def narrower_baseline(filters, splits: Splits, epochs: int, learning_rate: float
         return model
     training.fit(model, splits, epochs=epochs, learning_rate=learning_rate, verbose=0)
     path.parent.mkdir(parents=True, exist_ok=True)
-    model.save_weights(path)
+    partial = path.with_name(f"partial_{path.name}")  # renamed once complete: a stopped run leaves no half file
+    model.save_weights(partial)
+    partial.replace(path)
     return model
 
 

@@ -127,7 +127,7 @@ def answer_lines(question: str, recs: dict) -> list[str]:
     if path.exists():
         cost = tflite_files.weight_cost(path)
         overhead, weights = cost["not_weights_gzip_bytes"], cost["weights"]
-        rest = ", ".join(f"{part['part']} {part['gzip_bytes']:,}" for part in tflite_files.gzip_bytes_by_part(path)[1:])
+        rest = ", ".join(f"{part['part']} {part['gzip_bytes']:,}" for part in cost["parts"][1:])
         lines.append(f"Of its {cost['gzip_bytes']:,} gzip bytes, {overhead:,} are not weights ({rest}); the "
                      f"project's target of {SIZE_TARGET:,} bytes would leave {SIZE_TARGET - overhead:,} for its "
                      f"{weights:,} large-tensor weights, {8 * (SIZE_TARGET - overhead) / weights:.2f} bits each against "
@@ -265,7 +265,7 @@ def environment() -> list[str]:
              "Wall time of each notebook's last run (the sweeps reuse what they measured from the same baseline "
              "weights, see models/sweeps/): " +
              ", ".join(f"{k} {v:.0f} s" for k, v in bench["notebook_seconds"].items()) + "."]
-    per_question = {key: {name: sweeps.sweep_seconds(name) for name in question.sweeps}
+    per_question = {key: {name: sweeps.stored_seconds(name) for name in question.sweeps}
                     for key, question in QUESTIONS.items()}
     if any(any(spent.values()) for spent in per_question.values()):
         lines.append("Training and measuring every setting of each question's sweeps once (what `make clean-sweeps "

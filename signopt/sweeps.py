@@ -34,21 +34,17 @@ def _key(settings: dict) -> str:
     return json.dumps(settings, sort_keys=True)
 
 
-def sweep_names() -> list[str]:
-    """The sweeps stored in models/sweeps/ (not the lever tables kept beside them)."""
-    folder = config.models_dir() / "sweeps"
-    return sorted(path.stem for path in folder.glob("*.json") if not path.stem.endswith(LEVERS_SUFFIX))
-
-
 def stored_results(name: str) -> dict[str, dict]:
     """What sweep ``name`` measured, keyed by its settings as JSON; {} if it never ran."""
     path = sweep_path(name)
     return json.loads(path.read_text())["results"] if path.exists() else {}
 
 
-def sweep_seconds(name: str) -> float:
-    """Seconds that sweep ``name`` spent on everything it stored: what recomputing it from
-    scratch (``make clean-sweeps``) costs on the machine that measured it."""
+def stored_seconds(name: str) -> float:
+    """Seconds that sweep ``name`` spent on the results it stores: what recomputing it from
+    scratch (``make clean-sweeps``) costs on the machine that measured it. A sweep file keeps
+    the results of settings a notebook no longer asks for until it is recomputed, so count
+    on a recomputed file."""
     return sum(row["seconds"] for row in stored_results(name).values())
 
 

@@ -134,46 +134,59 @@ def layer_weights(path, min_size: int = 64) -> list[dict]:
     return rows
 
 
-def gzip_bytes_by_part(path, min_size: int = 1024) -> list[dict]:
-    """What each part of the file costs gzipped, measured by taking the parts out of a copy
-    one after the other (each saves what it costs once the parts before it are gone): the
-    weight buffers of ``min_size`` bytes or more, the other constants (the int32 biases),
-    the tensor names, the metadata and signature, the quantization parameters; what is left
-    is the graph itself (operators, tensor shapes, the flatbuffer's tables). The parts add
-    up to the file's gzip size. The copies are only measured, never written or run."""
+LARGE_TENSOR = 1024  # elements: the kernels of conv2, conv3 and the Dense layer, not conv1's 144 nor any bias
+
+
+def gzip_bytes_by_part(path, min_size: int = LARGE_TENSOR) -> list[dict]:
+    """What each part of the file costs gzipped, measured on a copy from which the parts are
+    taken out one after the other (each costs what taking it out saves, once the parts
+    before it are gone): the constant tensors of ``min_size`` elements or more (set to zeros,
+    their runs of zeros still counted in the last part), the other constants (int32 biases,
+    conv1's kernel), the tensor names, the metadata and signature, the quantization
+    parameters; the last part is what is left: operators, tensor shapes, the flatbuffer's
+    tables (and a sparse tensor's index arrays). The parts add up to the file's gzip size.
+    The copies are only measured, never written or run. Raises ValueError if the file does
+    not read back to the same bytes (then the parts would not be the file's)."""
     from tensorflow.lite.tools import flatbuffer_utils
 
+    blob = Path(path).read_bytes()
     model = flatbuffer_utils.read_model(str(path))
-    metadata_buffers = {entry.buffer for entry in model.metadata or []}
-    measure = lambda: gzip_size(bytes(flatbuffer_utils.convert_object_to_bytearray(model)))  # noqa: E731
+    serialized = lambda: bytes(flatbuffer_utils.convert_object_to_bytearray(model))  # noqa: E731
+    if serialized() != blob:
+        raise ValueError(f"{path}: expected the flatbuffer to read back to its {len(blob):,} bytes, "
+                         f"found {len(serialized()):,} different bytes; its parts cannot be measured")
+    tensors = model.subgraphs[0].tensors
+    large = {t.buffer for t in tensors if t.shape is not None and int(np.prod(t.shape)) >= min_size}
+    metadata = {entry.buffer for entry in model.metadata or []}
 
-    def zero_buffers(large: bool):
-        for index, buffer in enumerate(model.buffers):
-            if buffer.data is not None and index not in metadata_buffers and (len(buffer.data) >= min_size) == large:
-                buffer.data = np.zeros_like(buffer.data)
+    def zero_buffers(chosen):
+        for index in chosen:
+            if model.buffers[index].data is not None:
+                model.buffers[index].data = np.zeros_like(model.buffers[index].data)
 
     def drop_names():
-        for tensor in model.subgraphs[0].tensors:
+        for tensor in tensors:
             tensor.name = b""
 
     def drop_metadata():
-        for index in metadata_buffers:
+        for index in metadata:
             model.buffers[index].data = None
         model.metadata, model.signatureDefs, model.description = None, None, None
 
     def drop_quantization():
-        for tensor in model.subgraphs[0].tensors:
+        for tensor in tensors:
             tensor.quantization = None
 
-    steps = [("large weight tensors", lambda: zero_buffers(large=True)),
-             ("biases and other small constants", lambda: zero_buffers(large=False)),
+    steps = [("large weight tensors", lambda: zero_buffers(large)),
+             ("biases and other small constants",
+              lambda: zero_buffers(set(range(len(model.buffers))) - large - metadata)),
              ("tensor names", drop_names),
              ("metadata and signature", drop_metadata),
              ("quantization scales and zero points", drop_quantization)]
-    before, parts = measure(), []
+    before, parts = gzip_size(blob), []
     for part, take_out in steps:
         take_out()
-        after = measure()
+        after = gzip_size(serialized())
         parts.append({"part": part, "gzip_bytes": before - after})
         before = after
     parts.append({"part": "operators, shapes and layout", "gzip_bytes": before})
@@ -181,14 +194,14 @@ def gzip_bytes_by_part(path, min_size: int = 1024) -> list[dict]:
 
 
 def weight_cost(path) -> dict:
-    """Where the gzip bytes of a file go, in short: its gzip size, what its large weight
-    tensors leave (the first part of ``gzip_bytes_by_part`` taken out), how many weights
+    """Where the gzip bytes of a file go: ``parts`` (``gzip_bytes_by_part``), and in short,
+    the gzip size, what the file costs without its large weight tensors, how many weights
     those tensors hold, and what each of them costs in bits."""
     parts = gzip_bytes_by_part(path)
-    gzipped = sum(part["gzip_bytes"] for part in parts)
-    weights = sum(row["elements"] for row in layer_weights(path, min_size=1024))
+    gzipped = sizes(path)["gzip_bytes"]
+    weights = sum(row["elements"] for row in layer_weights(path, min_size=LARGE_TENSOR))
     return {"gzip_bytes": gzipped, "not_weights_gzip_bytes": gzipped - parts[0]["gzip_bytes"], "weights": weights,
-            "bits_per_weight": 8 * parts[0]["gzip_bytes"] / weights}
+            "bits_per_weight": 8 * parts[0]["gzip_bytes"] / weights, "parts": parts}
 
 
 def io_types(path) -> dict:

@@ -51,6 +51,10 @@ def test_narrower_baseline_is_trained_once_then_loaded_with_the_same_weights(mod
     x, y = tiny_images(64)
     splits = Splits(x, y, x[:16], y[:16], x[:16], y[:16])
     trained = baseline.narrower_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="a" * 64)
+    training.seed_everything()  # the Q1 recipe, by hand: the cache must not change what is trained
+    by_hand = baseline.build_baseline(filters=(4, 8))
+    training.fit(by_hand, splits, epochs=1, learning_rate=1e-3, verbose=0)
+    assert training.weights_sha256(trained) == training.weights_sha256(by_hand)
 
     def no_training(*args, **kwargs):
         raise RuntimeError("trained again instead of loading")

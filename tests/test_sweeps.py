@@ -123,5 +123,5 @@ def test_sweep_seconds_add_up_the_time_each_setting_took(models_dir):
         time.sleep(0.2)
         return {"val_accuracy": 0.5}
     sweeps.run_sweep("t", [{"k": 1}, {"k": 2}], slow, start_from="a" * 64)
-    assert 0.4 <= sweeps.sweep_seconds("t") < 2
-    assert sweeps.sweep_seconds("never") == 0
+    assert 0.4 <= sweeps.stored_seconds("t") < 2
+    assert sweeps.stored_seconds("never") == 0
