@@ -82,6 +82,14 @@ def narrower_baseline(filters, splits: Splits, epochs: int, learning_rate: float
     return model
 
 
+def study_row() -> dict:
+    """The Q1 baseline's row in a smaller-baseline study (``sweeps.trade_table``): its filters,
+    parameters and validation accuracy, from its record."""
+    record = results.load()[BASELINE_FILE]
+    return {"filters": list(FILTERS), "baseline_parameters": record["parameters"],
+            "baseline_val_accuracy": record["val_accuracy"]}
+
+
 def load_baseline() -> keras.Model:
     """The Q1 baseline that q2..q4 start from (models/sign_mnist_baseline.keras)."""
     path = config.models_dir() / BASELINE_FILE

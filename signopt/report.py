@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 
-from signopt import config, figures, results, sweeps, tflite_files  # noqa: E402
-from signopt.baseline import BASELINE_FILE, FILTERS  # noqa: E402
+from signopt import baseline, config, figures, results, sweeps, tflite_files  # noqa: E402
+from signopt.baseline import BASELINE_FILE  # noqa: E402
 from signopt.deliverables import QUESTIONS  # noqa: E402
 
 SIZE_TARGET = 4000  # gzip bytes: the project's goal for the Q2 and Q3 answers (issue "half the size again")
@@ -179,11 +179,9 @@ def trade_rows(question: str) -> list[list[str]]:
     reference settings of the lever table: baseline size and accuracy against file size."""
     sweep, trade_sweep = ANSWERS[question][1], f"{question.lower()}_smaller_baseline"
     stored = sweeps.stored_levers(sweep)
-    base = results.load().get(BASELINE_FILE)
-    if stored is None or not sweeps.stored_results(trade_sweep) or not base:
+    if stored is None or not sweeps.stored_results(trade_sweep) or BASELINE_FILE not in results.load():
         return []
-    trade = sweeps.trade_table(trade_sweep, sweep, stored[0], {
-        "filters": list(FILTERS), "baseline_parameters": base["parameters"], "baseline_val_accuracy": base["val_accuracy"]})
+    trade = sweeps.trade_table(trade_sweep, sweep, stored[0], baseline.study_row())
     return [[row.filters, f"{row.baseline_parameters:,}", results.percent(row.baseline_val_accuracy),
              results.percent(row.val_accuracy), f"{row.gzip_bytes:,}"] for row in trade.itertuples()]
 

@@ -258,3 +258,9 @@ def describe_levers(settings: dict) -> str:
         parts.append("short names")
     parts += [f"{layer} blocks {rows}x{cols}" for layer, (rows, cols) in settings.get("block", {}).items()]
     return ", ".join(parts) or "-"
+
+
+def with_levers(text: str, settings: dict) -> str:
+    """``text`` followed by the size levers ``settings`` turns on (``describe_levers``), if any."""
+    levers = describe_levers(settings)
+    return text if levers == "-" else f"{text}, {levers}"

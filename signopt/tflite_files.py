@@ -198,7 +198,7 @@ def weight_cost(path) -> dict:
     the gzip size, what the file costs without its large weight tensors, how many weights
     those tensors hold, and what each of them costs in bits."""
     parts = gzip_bytes_by_part(path)
-    gzipped = sizes(path)["gzip_bytes"]
+    gzipped = sum(part["gzip_bytes"] for part in parts)  # the file's gzip size: the parts add up to it
     weights = sum(row["elements"] for row in layer_weights(path, min_size=LARGE_TENSOR))
     return {"gzip_bytes": gzipped, "not_weights_gzip_bytes": gzipped - parts[0]["gzip_bytes"], "weights": weights,
             "bits_per_weight": 8 * parts[0]["gzip_bytes"] / weights, "parts": parts}

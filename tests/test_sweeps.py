@@ -102,6 +102,8 @@ def test_levers_are_described_in_words():
     assert sweeps.describe_levers({"epochs": 4}) == "-"
     assert sweeps.describe_levers({"distill": True, "names": "short", "block": {"letter": [4, 1]}}) == \
         "distilled, short names, letter blocks 4x1"
+    assert sweeps.with_levers("pruning 95%", {"epochs": 4}) == "pruning 95%"
+    assert sweeps.with_levers("pruning 95%", {"distill": True}) == "pruning 95%, distilled"
 
 
 def test_trade_table_puts_the_baseline_first_and_keeps_only_the_reference_settings(models_dir):
