@@ -34,11 +34,8 @@ test:  ## the test suite
 lab:  ## open the notebooks in JupyterLab, from the same environment (as root: make lab LAB_ARGS=--allow-root)
 	$(PYTHON) -m jupyter lab $(LAB_ARGS)
 
-submission:  ## the zip the homework asks for: notebooks, models and sweep tables, report, README, requirements, package; no data
-	rm -f submission.zip
-	zip -r submission.zip q?.ipynb models report.pdf README.md requirements*.txt signopt \
-		-x '*__pycache__*' -x 'models/sweeps/*/*'
-	@echo "wrote submission.zip"
+submission:  ## submission.zip: notebooks, models and sweeps, report, README, Makefile, requirements, package, tests, data
+	$(PYTHON) -m signopt.submission submission.zip
 
 clean-sweeps:  ## forget the sweeps' stored results (not their timings), so the next run redoes them
 	rm -rf models/sweeps

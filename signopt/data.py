@@ -64,6 +64,8 @@ def read_csv(path) -> tuple[np.ndarray, np.ndarray]:
         raise FileNotFoundError(f"{path} does not exist. " + KAGGLE_HINT.format(folder=path.parent))
     frame = _parse(path, dtype=None)
     _check_header(path, list(frame.columns))
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas took the extra values of every row as an index
+        _raise_first_long_row(path)
     if len(frame) == 0:
         raise DataError(f"{path} has a header but no image rows")
     if not all(pd.api.types.is_integer_dtype(t) for t in frame.dtypes):
@@ -96,6 +98,20 @@ def _parse(path: Path, dtype) -> pd.DataFrame:
                         f"'label,pixel1,...,pixel784' and rows of integers): {err}") from None
 
 
+def _raise_first_long_row(path: Path) -> None:
+    """Slow path, only for a broken file: the first line with more values than the header.
+    A separator at the end of a line counts as one more (empty) value."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt") as lines:
+        for number, line in enumerate(lines, start=1):
+            found = line.rstrip("\r\n").count(",") + 1
+            if found != len(COLUMNS):
+                raise DataError(f"{path}, line {number}: {found} values, expected {len(COLUMNS)} as the header "
+                                "names (label, pixel1..pixel784); a separator at the end of a line adds an "
+                                "empty value")
+    raise DataError(f"{path}: the rows hold more values than the header names ({len(COLUMNS)})")
+
+
 def _raise_first_non_integer(path: Path) -> None:
     """Slow path, only for a broken file: find the first cell that is no integer."""
     values = _parse(path, dtype=str).to_numpy()
@@ -116,8 +132,10 @@ def _check_header(path: Path, found: list[str]) -> None:
     if found == COLUMNS:
         return
     if len(found) != len(COLUMNS):
+        hint = ("; it looks tab- or semicolon-separated, the Kaggle file is comma-separated"
+                if len(found) == 1 and any(sep in found[0] for sep in "\t;") else "")
         raise DataError(f"{path}: header has {len(found)} columns, expected {len(COLUMNS)} "
-                        "(label, pixel1..pixel784)")
+                        f"(label, pixel1..pixel784){hint}")
     col = next(i for i, (a, b) in enumerate(zip(found, COLUMNS)) if a != b)
     raise DataError(f"{path}: header column {col + 1} is {found[col]!r}, expected {COLUMNS[col]!r}")
 

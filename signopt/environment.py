@@ -1,4 +1,5 @@
 """What machine and library versions the numbers came from (written beside them)."""
+import functools
 import os
 import platform
 from pathlib import Path
@@ -13,7 +14,14 @@ def cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def machine() -> str:
+    """The machine in a few words, as records and sweeps name it: "AMD EPYC (Linux x86_64)"."""
+    return f"{cpu_name()} ({platform.system()} {platform.machine()})"
+
+
+@functools.cache
 def describe() -> dict:
+    """Python, system, CPU, cores and the versions of the libraries that make and measure models."""
     import qkeras
     import tensorflow as tf
     import tensorflow_model_optimization as tfmot

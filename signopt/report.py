@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 
-from signopt import baseline, config, figures, results, sweeps, tflite_files  # noqa: E402
+from signopt import atomic, baseline, config, figures, results, sweeps, tflite_files  # noqa: E402
 from signopt.baseline import BASELINE_FILE  # noqa: E402
 from signopt.deliverables import QUESTIONS  # noqa: E402
 
@@ -72,7 +72,7 @@ def markdown_table() -> str:
 def update_readme(path: Path = config.ROOT / "README.md") -> None:
     text = path.read_text()
     start, end = text.index(README_START) + len(README_START), text.index(README_END)
-    path.write_text(text[:start] + "\n" + markdown_table() + "\n" + text[end:])
+    atomic.write_text(path, text[:start] + "\n" + markdown_table() + "\n" + text[end:])
 
 
 def sweep_frame(name: str) -> pd.DataFrame:
@@ -379,7 +379,7 @@ def build(path: Path = config.ROOT / "report.pdf") -> Path:
                 pdf.heading("Environment and benchmarks")
                 for line in environment():
                     pdf.paragraph(line)
-    pdf.output(str(path))
+    atomic.write_bytes(path, bytes(pdf.output()))
     return path
 
 

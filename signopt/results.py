@@ -1,16 +1,21 @@
 """models/results.json: one record per model file, the single source of the numbers that
 the notebooks, the README, the report and the tests show.
 
-A record is written only by measuring the file: ``record_tflite`` runs the .tflite file
-through the interpreter; ``record_keras`` evaluates a saved Keras model. Both hash the
-file, so a record can never describe an older model than the one on disk.
+A record is written only by measuring the file: ``write_tflite`` measures the bytes of a
+.tflite file in a temporary copy (LiteRT, TFLite Micro, sizes), then puts the file in place
+and saves its record, so that a stop part way leaves the old file with its old record;
+``record_keras`` evaluates a saved Keras model. Both hash the file, so a record can never
+describe an older model than the one on disk. Each save prints what changed against the
+file's previous record (the committed one, on a fresh clone): a rebuild on another machine
+says so in the notebook that made it.
 """
 import json
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from signopt import config, tflite_files, tflm, training
+from signopt import atomic, config, environment, tflite_files, tflm, training
 
 RESULTS_FILE = "results.json"
 COLUMNS = ["file", "technique", "test_accuracy", "raw_bytes", "gzip_bytes", "latency_ms",
@@ -28,25 +33,57 @@ def load() -> dict[str, dict]:
 
 
 def save(record: dict) -> dict:
-    """Add or replace the record of ``record['file']`` and write results.json."""
+    """Add or replace the record of ``record['file']`` and write results.json (in one step:
+    an interrupted write leaves the old file). Prints ``change_line`` against the old record."""
     records = load()
+    if record["file"] in records:
+        print(change_line(records[record["file"]], record))
     records[record["file"]] = record
     ordered = dict(sorted(records.items(), key=lambda kv: (kv[1]["question"], kv[0])))
-    results_path().write_text(json.dumps({"models": ordered}, indent=2) + "\n")
+    atomic.write_text(results_path(), json.dumps({"models": ordered}, indent=2) + "\n")
     return record
 
 
-def record_tflite(path, question: str, technique: str, x_test, y_test, parameters: int,
-                  **extra) -> dict:
-    """Measure the .tflite file (test accuracy, sizes, latency; and on TFLite Micro: whether it
-    runs, its accuracy, RAM and time) and save its record."""
+def change_line(previous: dict, record: dict) -> str:
+    """One line on a file's new record against its previous one: the same bytes (and then the
+    same numbers, training and measurement being deterministic), or what changed."""
+    hashes = "weights_sha256" if "weights_sha256" in record else "sha256"
+    where = f"measured on {record.get('measured_on', 'this machine')}"
+    if previous.get(hashes) == record[hashes]:
+        return f"{record['file']}: the same {hashes} as its previous record ({record[hashes][:12]}...), {where}"
+    changes = [f"{hashes} {str(previous.get(hashes))[:12]}... -> {record[hashes][:12]}..."]
+    changes += [f"{key} {previous[key]:,} -> {record[key]:,}" for key in ("raw_bytes", "gzip_bytes")
+                if key in previous and previous[key] != record[key]]
+    changes += [f"{key} {percent(previous[key])} -> {percent(record[key])}"
+                for key in ("val_accuracy", "test_accuracy", "tflm_accuracy")
+                if previous.get(key) is not None and record.get(key) is not None]
+    return f"{record['file']}: rebuilt with other bytes than its previous record ({where}): " + "; ".join(changes)
+
+
+def _measure_tflite(path: Path, question: str, technique: str, x_test, y_test, parameters: int,
+                    **extra) -> dict:
+    return {"file": path.name, "question": question, "technique": technique,
+            "test_accuracy": tflite_files.file_accuracy(path, x_test, y_test),
+            **tflite_files.sizes(path),
+            "latency_ms": round(tflite_files.latency_ms(path, x_test), 4),
+            **tflm.measure(path, x_test, y_test),
+            "parameters": int(parameters), "test_images": int(len(y_test)),
+            "measured_on": environment.machine(), **extra}
+
+
+def write_tflite(tflite_bytes: bytes, path, question: str, technique: str, x_test, y_test,
+                 parameters: int, **extra) -> dict:
+    """Write the .tflite file ``path`` and its record together: the bytes are measured (test
+    accuracy, sizes, latency; on TFLite Micro whether it runs, its accuracy, RAM and time) in a
+    temporary copy, then the file replaces ``path`` and the record is saved. ``extra`` goes
+    into the record."""
     path = Path(path)
-    record = {"file": path.name, "question": question, "technique": technique,
-              "test_accuracy": tflite_files.file_accuracy(path, x_test, y_test),
-              **tflite_files.sizes(path),
-              "latency_ms": round(tflite_files.latency_ms(path, x_test), 4),
-              **tflm.measure(path, x_test, y_test),
-              "parameters": int(parameters), "test_images": int(len(y_test)), **extra}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as folder:
+        staged = Path(folder) / path.name
+        staged.write_bytes(tflite_bytes)
+        record = _measure_tflite(staged, question, technique, x_test, y_test, parameters, **extra)
+    atomic.write_bytes(path, tflite_bytes)
     return save(record)
 
 
@@ -57,7 +94,7 @@ def record_keras(path, question: str, technique: str, model, x_test, y_test, **e
               "test_accuracy": training.model_accuracy(model, x_test, y_test), **tflite_files.sizes(path),
               "weights_sha256": training.weights_sha256(model),
               "latency_ms": None, "parameters": int(model.count_params()),
-              "test_images": int(len(y_test)), **extra}
+              "test_images": int(len(y_test)), "measured_on": environment.machine(), **extra}
     return save(record)
 
 

@@ -16,7 +16,7 @@ import nbformat
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-from signopt import config, environment
+from signopt import atomic, config, environment
 from signopt.deliverables import NOTEBOOKS
 
 
@@ -59,11 +59,11 @@ def main(paths: list[str]) -> None:
     for notebook in paths:
         print(f"running {notebook}", flush=True)
         bench["notebook_seconds"][Path(notebook).name] = round(execute(notebook), 1)
-        path.write_text(json.dumps(bench, indent=1) + "\n")
+        atomic.write_text(path, json.dumps(bench, indent=1) + "\n")
     bench["last_run"] = {"notebooks": [Path(n).name for n in paths], "seconds": round(time.perf_counter() - start, 1)}
     if bench["last_run"]["notebooks"] == NOTEBOOKS:
         bench["last_full_run"] = bench["last_run"]
-    path.write_text(json.dumps(bench, indent=1) + "\n")
+    atomic.write_text(path, json.dumps(bench, indent=1) + "\n")
     print(f"all {len(paths)} notebooks in {bench['last_run']['seconds']:.0f} s")
 
 

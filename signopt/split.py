@@ -20,7 +20,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from signopt import config
+from signopt import atomic, config
 
 THRESHOLD = 0.02  # 1 - Pearson correlation below which two rows are copies of one photo
 VALIDATION_FRACTION = 0.1
@@ -154,7 +154,7 @@ def load(labels: np.ndarray, path: Path = SPLIT_FILE) -> dict:
 
 
 def save(split: dict, path: Path = SPLIT_FILE) -> None:
-    Path(path).write_text(json.dumps(split, separators=(",", ":")) + "\n")
+    atomic.write_text(path, json.dumps(split, separators=(",", ":")) + "\n")
 
 
 def main() -> None:

@@ -1,16 +1,17 @@
 """Run a sweep of configurations once, keeping each result in a file as it comes.
 
 A sweep's results live in ``models/sweeps/<name>.json`` together with a sha256 of what it
-started from (the baseline's weights, or a file); a sweep of .tflite candidates
-(``run_tflite_sweep``) also keeps each file it measured in ``models/sweeps/<name>/``.
-Rerunning a notebook reuses the results of the configurations already measured from the
-same start, and runs only the new ones; another start (a different baseline) begins the
-sweep afresh. Training is deterministic, so a notebook that rebuilds its chosen candidate
-gets the very file the sweep kept, which it checks. `make clean-sweeps` forces a full rerun.
+started from (the baseline's weights, or a file). Each row holds what was measured, the
+seconds it took and the machine and library versions it was measured on; a row of a .tflite
+candidate also holds the sha256 and sizes of the file it measured (``measure_candidate``),
+so a notebook can tell whether its rebuild of a chosen candidate is that very file
+(``signopt.rebuild``) without keeping the candidate files. Rerunning a notebook reuses the
+results of the configurations already measured from the same start, and runs only the new
+ones; another start (a different baseline) begins the sweep afresh. `make clean-sweeps`
+forces a full rerun.
 """
 import hashlib
 import json
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from signopt import config, tflite_files, tflm
+from signopt import atomic, config, environment, tflite_files, tflm
 
 LEVERS_SUFFIX = "_levers"  # models/sweeps/<sweep>_levers.json: the lever table a notebook showed
 
@@ -48,27 +49,23 @@ def stored_seconds(name: str) -> float:
     return sum(row["seconds"] for row in stored_results(name).values())
 
 
-def candidate_path(name: str, settings: dict) -> Path:
-    """Where sweep ``name`` keeps the .tflite file it built and measured for ``settings``."""
-    digest = hashlib.sha256(_key(settings).encode()).hexdigest()[:16]
-    return sweep_path(name).with_suffix("") / f"{digest}.tflite"
-
-
-def _keep(name: str, settings: dict, tflite_bytes: bytes) -> None:
-    path = candidate_path(name, settings)
-    path.parent.mkdir(exist_ok=True)
-    path.write_bytes(tflite_bytes)
+def stored_row(name: str, settings: dict) -> dict:
+    """The row sweep ``name`` stored for ``settings``; KeyError if it never measured them."""
+    found = stored_results(name)
+    if _key(settings) not in found:
+        raise KeyError(f"sweep {name} has no row for {settings}: run its notebook's sweep cell first")
+    return found[_key(settings)]
 
 
 def measure_candidate(tflite_bytes: bytes, images: np.ndarray, labels: np.ndarray) -> dict:
-    """Accuracy (through LiteRT), sizes, and whether TFLite Micro runs it, of a converted
-    model not yet saved: pass the validation split, never the test set."""
+    """Accuracy (through LiteRT), sha256 and sizes, and whether TFLite Micro runs it, of a
+    converted model not yet saved: pass the validation split, never the test set."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "candidate.tflite"
         path.write_bytes(tflite_bytes)
         found = tflite_files.sizes(path)
         return {"val_accuracy": tflite_files.file_accuracy(path, images, labels, progress=False),
-                "raw_bytes": found["raw_bytes"], "gzip_bytes": found["gzip_bytes"],
+                "sha256": found["sha256"], "raw_bytes": found["raw_bytes"], "gzip_bytes": found["gzip_bytes"],
                 "runs_on_tflm": tflm.runs(path)}
 
 
@@ -87,7 +84,7 @@ def _remember_seconds(name: str, key: str, seconds: float) -> None:
     path = _seconds_path()
     everything = json.loads(path.read_text()) if path.exists() else {}
     everything.setdefault(name, {})[key] = seconds
-    path.write_text(json.dumps(everything, indent=1, sort_keys=True) + "\n")
+    atomic.write_text(path, json.dumps(everything, indent=1, sort_keys=True) + "\n")
 
 
 def estimate_seconds(name: str, settings: list[dict]) -> float | None:
@@ -111,15 +108,13 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
     ``start_from`` identifies what every run starts from: a file (its sha256 is taken), or a
     digest such as ``training.weights_sha256(model)`` (a .keras file's zip carries
     timestamps, its weights do not). Results measured from anything else are not reused
-    (nor the files kept with them).
+    Each row gets the seconds it took and the ``environment.describe()`` of this machine.
     Prints an estimate of the time before it starts, and a line per setting with the time left.
     """
     path = sweep_path(name)
     origin = start_from if _is_digest(start_from) else hashlib.sha256(Path(start_from).read_bytes()).hexdigest()
     stored = json.loads(path.read_text()) if path.exists() else {}
     done = stored.get("results", {}) if stored.get("start_from_sha256") == origin else {}
-    if not done:
-        shutil.rmtree(path.with_suffix(""), ignore_errors=True)
     todo = [s for s in grid if _key(s) not in done]
     expected = estimate_seconds(name, todo)
     print(f"sweep {name}: {len(grid)} settings, {len(grid) - len(todo)} reused from {path.name}, "
@@ -128,14 +123,14 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
     began_all = time.perf_counter()
     for i, settings in enumerate(todo, start=1):
         began = time.perf_counter()
-        done[_key(settings)] = {**measure(settings), "seconds": 0.0}
+        measured = measure(settings)
         seconds = round(time.perf_counter() - began, 1)
-        done[_key(settings)]["seconds"] = seconds
+        done[_key(settings)] = {**measured, "seconds": seconds, "environment": environment.describe()}
         _remember_seconds(name, _key(settings), seconds)
-        path.write_text(json.dumps({"start_from_sha256": origin, "results": done}, indent=1))
+        atomic.write_text(path, json.dumps({"start_from_sha256": origin, "results": done}, indent=1))
         spent = time.perf_counter() - began_all
         left = spent / i * (len(todo) - i)
-        shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in done[_key(settings)].items()}
+        shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in measured.items() if k != "sha256"}
         print(f"  [{i}/{len(todo)}] {settings} -> {shown}; about {left / 60:.1f} min left", flush=True)
     return pd.DataFrame([{**s, **done[_key(s)]} for s in grid])
 
@@ -143,12 +138,9 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
 def run_tflite_sweep(name: str, grid: list[dict], build: Callable[[dict], bytes],
                      measure: Callable[[bytes], dict], start_from) -> pd.DataFrame:
     """``run_sweep`` for candidates that are .tflite files: ``build(settings)`` makes the
-    bytes, kept under ``candidate_path``, and ``measure(bytes)`` returns numbers about them."""
-    def build_keep_measure(settings):
-        blob = build(settings)
-        _keep(name, settings, blob)
-        return measure(blob)
-    return run_sweep(name, grid, build_keep_measure, start_from)
+    bytes and ``measure(bytes)`` returns numbers about them (``measure_candidate``, whose
+    sha256 and sizes let a rebuild be checked against the row)."""
+    return run_sweep(name, grid, lambda settings: measure(build(settings)), start_from)
 
 
 def _by_size(frame: pd.DataFrame, size: str) -> pd.DataFrame:
@@ -195,7 +187,7 @@ def lever_table(name: str, reference: dict, levers: dict[str, dict]) -> pd.DataF
     definitions beside the sweep (``<name>_levers.json``) for the report. Raises KeyError for
     settings the sweep never measured."""
     table = _lever_rows(name, reference, levers)
-    _levers_path(name).write_text(json.dumps({"reference": reference, "levers": levers}, indent=1) + "\n")
+    atomic.write_text(_levers_path(name), json.dumps({"reference": reference, "levers": levers}, indent=1) + "\n")
     return table
 
 

@@ -107,3 +107,27 @@ def test_real_files_have_the_kaggle_shape(real_data_folder):
     assert len(splits.y_test) == 7172
     assert set(np.unique(splits.y_test)) == data.VALID_LABELS
     assert 0.0 <= splits.x_test.min() and splits.x_test.max() <= 1.0
+
+
+def test_an_extra_value_on_every_row_stops_with_file_and_line(tmp_path):
+    """pandas would take the first value of each row as an index and shift every column: the
+    labels would silently become pixel1's values."""
+    rows = [row + [0] for row in valid_rows()]
+    with pytest.raises(DataError, match=r"extra\.csv, line 2: 786 values, expected 785"):
+        data.read_csv(write_csv(tmp_path / "extra.csv", rows))
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_separator_at_the_end_of_every_row_is_named(tmp_path, gzipped):
+    text = "\n".join([",".join(COLUMNS)] + [",".join(map(str, r)) + "," for r in valid_rows()]) + "\n"
+    path = tmp_path / ("trailing.csv.gz" if gzipped else "trailing.csv")
+    path.write_bytes(gzip.compress(text.encode()) if gzipped else text.encode())
+    with pytest.raises(DataError, match="line 2: 786 values.*separator at the end of a line"):
+        data.read_csv(path)
+
+
+def test_a_tab_separated_file_is_named_as_such(tmp_path):
+    text = "\n".join(["\t".join(COLUMNS)] + ["\t".join(map(str, r)) for r in valid_rows()]) + "\n"
+    (tmp_path / "tabs.csv").write_text(text)
+    with pytest.raises(DataError, match="header has 1 columns.*tab- or semicolon-separated"):
+        data.read_csv(tmp_path / "tabs.csv")

@@ -1,6 +1,8 @@
 """results.json is written only by measuring files, and reads back what was written."""
 import json
 
+import pytest
+
 from signopt import convert, results, tflite_files
 from tiny import tiny_images, tiny_model
 
@@ -9,8 +11,8 @@ def test_record_round_trip_measures_the_file(models_dir):
     model = tiny_model()
     images, labels = tiny_images()
     path = models_dir / "tiny.tflite"
-    path.write_bytes(convert.to_tflite(model, "float"))
-    record = results.record_tflite(path, "Q9", "float", images, labels, model.count_params(), note="x")
+    record = results.write_tflite(convert.to_tflite(model, "float"), path, "Q9", "float", images, labels,
+                                  model.count_params(), note="x")
     assert json.loads((models_dir / "results.json").read_text())["models"]["tiny.tflite"] == record
     assert results.load()["tiny.tflite"] == record
     assert record["raw_bytes"] == path.stat().st_size
@@ -23,7 +25,35 @@ def test_record_round_trip_measures_the_file(models_dir):
 
 
 def test_a_new_record_of_the_same_file_replaces_the_old(models_dir):
-    results.save({"file": "a.tflite", "question": "Q1", "test_accuracy": 0.5})
-    results.save({"file": "b.tflite", "question": "Q1", "test_accuracy": 0.6})
-    results.save({"file": "a.tflite", "question": "Q1", "test_accuracy": 0.7})
+    results.save({"file": "a.tflite", "question": "Q1", "test_accuracy": 0.5, "sha256": "0.5"})
+    results.save({"file": "b.tflite", "question": "Q1", "test_accuracy": 0.6, "sha256": "0.6"})
+    results.save({"file": "a.tflite", "question": "Q1", "test_accuracy": 0.7, "sha256": "0.7"})
     assert {k: v["test_accuracy"] for k, v in results.load().items()} == {"a.tflite": 0.7, "b.tflite": 0.6}
+
+
+def test_a_failed_measurement_leaves_the_old_file_and_its_record(models_dir, monkeypatch):
+    model = tiny_model()
+    images, labels = tiny_images()
+    path = models_dir / "tiny.tflite"
+    old = results.write_tflite(convert.to_tflite(model, "float"), path, "Q9", "float", images, labels, 1)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # a stop part way through the measurement
+
+    monkeypatch.setattr(results.tflm, "measure", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        results.write_tflite(convert.to_tflite(model, "dynamic"), path, "Q9", "dynamic", images, labels, 1)
+    assert tflite_files.sizes(path)["sha256"] == old["sha256"] == results.load()["tiny.tflite"]["sha256"]
+    assert sorted(p.name for p in models_dir.iterdir()) == ["results.json", "tiny.tflite"]  # no temporary left
+
+
+def test_a_new_record_says_what_changed_against_the_old(models_dir, capsys):
+    first = {"file": "a.tflite", "question": "Q1", "sha256": "1" * 64, "raw_bytes": 1000, "gzip_bytes": 900,
+             "test_accuracy": 0.95}
+    results.save(first)
+    results.save(first)
+    assert "the same sha256 as its previous record" in capsys.readouterr().out
+    results.save({**first, "sha256": "2" * 64, "gzip_bytes": 880, "test_accuracy": 0.96})
+    line = capsys.readouterr().out
+    assert "other bytes than its previous record" in line and "gzip_bytes 900 -> 880" in line
+    assert "test_accuracy 95.00% -> 96.00%" in line

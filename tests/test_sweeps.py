@@ -38,21 +38,22 @@ def test_run_sweep_reuses_results_only_from_the_same_start(models_dir, tmp_path)
     assert calls == [1, 2, 3, 1]
 
 
-def test_the_kept_candidate_is_the_measured_file(models_dir, tmp_path):
-    start = tmp_path / "baseline.bin"
-    start.write_bytes(b"one")
-    versions = iter(range(1, 100))
-
-    def build(settings):  # like training on several threads: each build differs
-        return bytes([next(versions)])
-
-    frame = sweeps.run_tflite_sweep("t", [{"k": 1}], build, lambda blob: {"val_accuracy": blob[0] / 10},
-                                    start_from=start)
-    assert frame.val_accuracy.tolist() == [0.1]
-    assert sweeps.candidate_path("t", {"k": 1}).read_bytes() == bytes([1])
-    start.write_bytes(b"two")  # a retrained baseline: the kept files go with the results
-    sweeps.run_sweep("t", [{"k": 1}], lambda settings: {"val_accuracy": 0.5}, start_from=start)
-    assert not sweeps.candidate_path("t", {"k": 2}).exists()
+def test_a_row_holds_the_sha256_sizes_and_machine_of_the_file_it_measured(models_dir, tmp_path):
+    from tiny import tiny_images, tiny_model
+    from signopt import convert, environment, tflite_files
+    images, labels = tiny_images()
+    blob = convert.to_tflite(tiny_model(), "float")
+    sweeps.run_tflite_sweep("t", [{"k": 1}], lambda s: blob,
+                            lambda b: sweeps.measure_candidate(b, images, labels), start_from="a" * 64)
+    row = sweeps.stored_row("t", {"k": 1})
+    path = tmp_path / "same.tflite"
+    path.write_bytes(blob)
+    assert {k: row[k] for k in ("sha256", "raw_bytes", "gzip_bytes")} == \
+        {k: v for k, v in tflite_files.sizes(path).items() if k in ("sha256", "raw_bytes", "gzip_bytes")}
+    assert row["environment"]["cpu"] == environment.cpu_name() and "tensorflow" in row["environment"]
+    assert not list((models_dir / "sweeps").glob("*/*.tflite"))  # no candidate files kept
+    with pytest.raises(KeyError, match="no row"):
+        sweeps.stored_row("t", {"k": 2})
 
 
 def test_a_digest_can_name_the_start_and_time_is_estimated_from_past_runs(models_dir, capsys):
