@@ -246,6 +246,21 @@ def question_figure(question: str, path: Path) -> bool:
     return True
 
 
+def reproduction() -> str:
+    """What was reproduced byte for byte, from the records' ``rebuild`` entries."""
+    rebuilt = [r for r in results.load().values() if "rebuild" in r]
+    said = [f"{r['file']}: " + ("the same sha256 as its sweep row" if r["rebuild"]["reproduced"] else
+                                f"rebuilt on {r['measured_on']} with other bytes, re-measured and recorded")
+            for r in rebuilt]
+    return ("Byte for byte: on one machine type the same command writes the same bytes (seeded, deterministic "
+            "training; BatchNormalization folded in exact arithmetic before the Q1 conversions). Each file a notebook "
+            "rebuilds from a sweep is checked against the sha256 its sweep row measured, on "
+            f"{', '.join(sorted({r['rebuild']['swept_on'] for r in rebuilt}))}: " + "; ".join(said) + ". On another "
+            "CPU, fine-tuned and int8-calibrated files can come out with other bytes; the notebook then measures the "
+            "rebuilt file again, checks it against the choice rule and records it (README, \"What is reproduced byte "
+            "for byte\").")
+
+
 def environment() -> list[str]:
     """Where the numbers came from: models/benchmarks.json, written by the notebook run."""
     path = config.models_dir() / config.BENCHMARKS_FILE
@@ -263,6 +278,7 @@ def environment() -> list[str]:
              "Wall time of each notebook's last run (the sweeps reuse what they measured from the same baseline "
              "weights, see models/sweeps/): " +
              ", ".join(f"{k} {v:.0f} s" for k, v in bench["notebook_seconds"].items()) + "."]
+    lines.append(reproduction())
     per_question = {key: {name: sweeps.stored_seconds(name) for name in question.sweeps}
                     for key, question in QUESTIONS.items()}
     if any(any(spent.values()) for spent in per_question.values()):

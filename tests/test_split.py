@@ -1,6 +1,5 @@
 """The grouped validation split: whole groups of near-duplicates held out, saved in
 models/split.json, checked against the training CSV."""
-import json
 
 import numpy as np
 import pytest

@@ -1,5 +1,4 @@
 """TFLite Micro measures what a microcontroller would run; the C arrays hold the file's bytes."""
-import numpy as np
 import pytest
 
 from signopt import c_array, convert, tflite_files, tflm
