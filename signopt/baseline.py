@@ -1,4 +1,5 @@
-"""The baseline CNN of Q1(a): build it, train it, save it, and load it back.
+"""The baseline CNN of Q1(a): build it, load it back, and train the narrower baselines of the
+smaller-baseline studies. (Saving it with its record is ``results.write_keras``.)
 
 Three Conv-BatchNorm-ReLU-MaxPool blocks and one Dense softmax. Every BatchNormalization
 sits directly before its activation (the homework's rule; it also lets TFLite and tfmot
@@ -8,13 +9,13 @@ the test CSV, whose photographs differ from the training ones.
 """
 import tensorflow as tf
 
-from signopt import config, results, training
+from signopt import config, training
 from signopt.data import NUM_CLASSES, Splits
+from signopt.deliverables import BASELINE
 
 keras = tf.keras
 layers = keras.layers
 
-BASELINE_FILE = "sign_mnist_baseline.keras"
 FILTERS = (16, 32, 64)
 
 
@@ -49,15 +50,6 @@ def check_batch_norm_placement(model: keras.Model) -> None:
                              f"{', '.join(names)}, expected exactly one activation layer")
 
 
-def save_and_record(model: keras.Model, splits: Splits, **extra) -> dict:
-    """Save the trained baseline to models/ (without optimizer state: the model, not Adam's
-    slots) and record its test accuracy and weights hash; ``extra`` goes into the record."""
-    path = config.models_dir() / BASELINE_FILE
-    training.clone_with_weights(model).save(path)  # an uncompiled copy: no optimizer in the file
-    return results.record_keras(path, "Q1", "baseline CNN, float32 Keras", model,
-                                splits.x_test, splits.y_test, **extra)
-
-
 def narrower_baseline(filters, splits: Splits, epochs: int, learning_rate: float, tied_to: str) -> keras.Model:
     """A baseline with ``filters`` channels trained as the Q1 baseline was (``epochs``,
     ``learning_rate``, the project's seed), for the smaller-baseline studies of q2 and q3.
@@ -82,17 +74,9 @@ def narrower_baseline(filters, splits: Splits, epochs: int, learning_rate: float
     return model
 
 
-def study_row() -> dict:
-    """The Q1 baseline's row in a smaller-baseline study (``sweeps.trade_table``): its filters,
-    parameters and validation accuracy, from its record."""
-    record = results.load()[BASELINE_FILE]
-    return {"filters": list(FILTERS), "baseline_parameters": record["parameters"],
-            "baseline_val_accuracy": record["val_accuracy"]}
-
-
 def load_baseline() -> keras.Model:
     """The Q1 baseline that q2..q4 start from (models/sign_mnist_baseline.keras)."""
-    path = config.models_dir() / BASELINE_FILE
+    path = config.models_dir() / BASELINE
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run q1.ipynb first, it trains and saves the baseline")
     return keras.models.load_model(path)

@@ -33,17 +33,3 @@ def write(path, folder) -> tuple[Path, Path]:
         f"alignas(16) const unsigned char {name}[] = {{\n  " + ",\n  ".join(lines) + "\n};\n"
         f"const unsigned int {name}_len = {len(blob)};\n")
     return header, source
-
-
-def read_back(source) -> bytes:
-    """The bytes of the array in a .cc file that ``write`` made, and a check of its length."""
-    text = Path(source).read_text()
-    body = text[text.index("{") + 1:text.index("};")]
-    blob = bytes(int(h, 16) for h in re.findall(r"0x([0-9a-f]{2})", body))
-    found = re.search(r"_len = (\d+);", text)
-    if not found:
-        raise ValueError(f"{source}: no `<name>_len = <bytes>;` line, not a file that c_array.write made")
-    declared = int(found.group(1))
-    if declared != len(blob):
-        raise ValueError(f"{source}: the array holds {len(blob)} bytes, its _len says {declared}")
-    return blob

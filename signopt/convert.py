@@ -1,9 +1,12 @@
 """Keras model -> .tflite bytes, in the quantization modes that the sweeps of q2 and q3
-compare. q1.ipynb spells out the same TFLiteConverter options cell by cell.
+compare: the one converter of q2 and q3. q1.ipynb spells out the same TFLiteConverter options
+cell by cell.
 
 float     no quantization
 dynamic   weights int8, activations float (computed in float at run time)
-int8      weights and activations int8, int8 input and output (full integer)
+int8      weights and activations int8, int8 input and output (full integer), a weight
+          scale per output channel
+int8_per_tensor  the same with one weight scale per tensor (fewer bytes, TFLite Micro runs it)
 int16x8   weights int8, activations int16
 sparse_*  the same, with weights stored in a sparse format (EXPERIMENTAL_SPARSITY)
 """
@@ -12,7 +15,7 @@ import tensorflow as tf
 
 from signopt.native_logs import quiet
 
-MODES = ("float", "dynamic", "int8", "int16x8")
+MODES = ("float", "dynamic", "int8", "int8_per_tensor", "int16x8")
 REPRESENTATIVE_IMAGES = 500
 
 
@@ -27,7 +30,8 @@ def representative_dataset(images: np.ndarray, count: int = REPRESENTATIVE_IMAGE
 
 
 def to_tflite(model: tf.keras.Model, mode: str, calibration_images: np.ndarray | None = None) -> bytes:
-    """Convert ``model``; ``calibration_images`` (training split) are needed by int8 and int16x8."""
+    """Convert ``model``; ``calibration_images`` (training split) are needed by the int8 and
+    int16x8 modes. q2 and q3 convert every candidate here."""
     sparse = mode.startswith("sparse_")
     base = mode.removeprefix("sparse_")
     if base not in MODES:
@@ -37,14 +41,16 @@ def to_tflite(model: tf.keras.Model, mode: str, calibration_images: np.ndarray |
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if sparse:
         converter.optimizations.append(tf.lite.Optimize.EXPERIMENTAL_SPARSITY)
-    if base in ("int8", "int16x8"):
+    if base in ("int8", "int8_per_tensor", "int16x8"):
         if calibration_images is None:
             raise ValueError(f"mode {mode!r} needs calibration_images from the training split")
         converter.representative_dataset = representative_dataset(calibration_images)
-    if base == "int8":
+    if base.startswith("int8"):
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
+    if base == "int8_per_tensor":
+        converter._experimental_disable_per_channel = True  # one weight scale per tensor
     if base == "int16x8":
         converter.target_spec.supported_ops = [
             tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]

@@ -1,4 +1,4 @@
-"""Load and check the Kaggle "Sign Language MNIST" CSVs, and split them.
+"""Load and check the Kaggle "Sign Language MNIST" CSVs; the images as the notebooks use them.
 
 Each CSV has the header ``label,pixel1,...,pixel784``; a row is one 28x28 grayscale
 image, row-major, pixels 0..255. Labels are 0..24 without 9: J (and Z) need motion.
@@ -168,32 +168,3 @@ def stratified_indices(labels: np.ndarray, fraction: float, seed: int) -> tuple[
     held = np.sort(np.concatenate(held))
     kept = np.setdiff1d(np.arange(len(labels)), held)
     return kept, held
-
-
-def _subsample(x, y, rows, seed):
-    if rows is None or rows >= len(y):
-        return x, y
-    _, keep = stratified_indices(y, rows / len(y), seed)
-    return x[keep], y[keep]
-
-
-def load_splits(folder=None, train_rows: int | None = None, test_rows: int | None = None) -> Splits:
-    """Read both CSVs; the validation split is the rows that models/split.json names
-    (whole groups of near-duplicate images, see signopt.split), the rest is for training.
-
-    In smoke mode (SIGNOPT_SMOKE=1) each part is cut to a few hundred stratified rows
-    unless ``train_rows``/``test_rows`` say otherwise.
-    """
-    from signopt import split  # the split file is checked against this CSV's labels
-    if config.smoke():
-        train_rows = train_rows or 960
-        test_rows = test_rows or 480
-    x, y = read_csv(find_csv("train", folder))
-    x_test, y_test = read_csv(find_csv("test", folder))
-    held = np.asarray(split.load(y)["validation_rows"])
-    kept = np.setdiff1d(np.arange(len(y)), held)
-    x_train, y_train = _subsample(x[kept], y[kept], train_rows, config.SEED)
-    x_val, y_val = _subsample(x[held], y[held], train_rows and max(train_rows // 4, 24), config.SEED)
-    x_test, y_test = _subsample(x_test, y_test, test_rows, config.SEED)
-    scale = np.float32(1 / 255)
-    return Splits(x_train * scale, y_train, x_val * scale, y_val, x_test * scale, y_test)

@@ -3,6 +3,9 @@ writes, its answer file and accuracy floor, and the sweeps it keeps. The report,
 and the notebook runner read it, so nothing here is typed twice."""
 from dataclasses import dataclass, field
 
+BASELINE = "sign_mnist_baseline.keras"   # the Q1 baseline, which q2..q4 start from
+FLOAT_TFLITE = "sign_mnist.tflite"       # the float TFLite file that the other files are compared with
+
 
 @dataclass(frozen=True)
 class Question:
@@ -12,11 +15,12 @@ class Question:
     answer: str | None = None            # the file that answers a "smallest file" question
     floor: float | None = None           # the homework's test-accuracy floor for the answer
     sweeps: tuple[str, ...] = field(default=())
+    extras: tuple[str, ...] = field(default=())  # files beyond the homework, shown as extras
 
 
 QUESTIONS = {
     "Q1": Question("Baseline CNN and TensorFlow Lite conversions", "q1.ipynb",
-                   ("sign_mnist_baseline.keras", "sign_mnist.tflite", "sign_mnist_quant_dyn.tflite",
+                   (BASELINE, FLOAT_TFLITE, "sign_mnist_quant_dyn.tflite",
                     "sign_mnist_quant_int16x8.tflite", "sign_mnist_quant_aware_training.tflite",
                     "sign_mnist_quant_int8.tflite"),
                    sweeps=("q1_baseline", "q1_qat")),
@@ -26,11 +30,12 @@ QUESTIONS = {
     "Q3": Question("Pruning + quantization", "q3.ipynb",
                    ("sign_mnist_pruned_quant.tflite", "sign_mnist_pruned_quant_sparse.tflite"),
                    answer="sign_mnist_pruned_quant.tflite", floor=0.90,
-                   sweeps=("q3_pruning", "q3_pruning_seeds", "q3_smaller_baseline")),
+                   sweeps=("q3_pruning", "q3_pruning_seeds", "q3_smaller_baseline"),
+                   extras=("sign_mnist_pruned_quant_sparse.tflite",)),
     "Q4": Question("QKeras: 4-bit weights and biases", "q4.ipynb",
                    ("sign_mnist_qkeras_4bit.h5", "sign_mnist_qkeras_4bit_act4.h5"),
-                   answer="sign_mnist_qkeras_4bit.h5", floor=0.85, sweeps=("q4_qkeras", "q4_bit_widths")),
+                   answer="sign_mnist_qkeras_4bit.h5", floor=0.85, sweeps=("q4_qkeras", "q4_bit_widths"),
+                   extras=("sign_mnist_qkeras_4bit_act4.h5",)),
 }
 NOTEBOOKS = [q.notebook for q in QUESTIONS.values()]
-C_ARRAYS = ("sign_mnist_quant_aware_training", "sign_mnist_clustered_quant", "sign_mnist_pruned_quant")
 

@@ -105,3 +105,29 @@ def _quantizer_bits(quantizer) -> int:
     if isinstance(quantizer, binary):
         return 1
     return int(quantizer.bits)
+
+
+QUANTIZED_KIND = {"Conv2D": {"QConv2D"}, "Dense": {"QDense"}, "ReLU": {"ReLU", "QActivation"}}
+
+
+def check_mirrors(qkeras_model: tf.keras.Model, baseline_model: tf.keras.Model) -> None:
+    """Raise ValueError unless ``qkeras_model`` has the baseline's layers one for one: the same
+    names, kinds and output shapes, with QConv2D / QDense where the baseline has Conv2D / Dense
+    (and QActivation allowed for ReLU). The only layer it may add is the softmax that the
+    baseline's Dense layer applies itself, split out after QDense."""
+    found = {layer.name: layer for layer in qkeras_model.layers}
+    problems = []
+    for layer in baseline_model.layers:
+        kind = type(layer).__name__
+        mirror = found.pop(layer.name, None)
+        if mirror is None:
+            problems.append(f"no layer {layer.name!r} ({kind})")
+        elif type(mirror).__name__ not in QUANTIZED_KIND.get(kind, {kind}):
+            problems.append(f"{layer.name!r} is {type(mirror).__name__}, expected {' or '.join(sorted(QUANTIZED_KIND.get(kind, {kind})))}")
+        elif mirror.output_shape != layer.output_shape:
+            problems.append(f"{layer.name!r} gives {mirror.output_shape}, the baseline's {layer.output_shape}")
+    extra = [name for name, layer in found.items()
+             if not (isinstance(layer, tf.keras.layers.Activation) and layer.get_config()["activation"] == "softmax")]
+    problems += [f"a layer the baseline does not have: {name!r}" for name in extra]
+    if problems:
+        raise ValueError(f"{qkeras_model.name} does not mirror {baseline_model.name}: " + "; ".join(problems))

@@ -17,7 +17,7 @@ import os
 from typing import Callable
 
 from signopt import environment
-from signopt.results import percent
+from signopt.units import percent
 
 PRETEND_OTHER_MACHINE = "SIGNOPT_PRETEND_OTHER_MACHINE"
 

@@ -18,11 +18,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 
-from signopt import atomic, baseline, config, figures, results, sweeps, tflite_files  # noqa: E402
-from signopt.baseline import BASELINE_FILE  # noqa: E402
-from signopt.deliverables import QUESTIONS  # noqa: E402
+from signopt import atomic, config, figures, results, sweeps, tables  # noqa: E402
+from signopt.baseline import FILTERS  # noqa: E402
+from signopt.deliverables import BASELINE, FLOAT_TFLITE, QUESTIONS  # noqa: E402
+from signopt.units import percent  # noqa: E402
 
-SIZE_TARGET = 4000  # gzip bytes: the project's goal for the Q2 and Q3 answers (issue "half the size again")
 ANSWERS = {key: (q.answer, q.sweeps[0]) for key, q in QUESTIONS.items() if q.answer and q.answer.endswith(".tflite")}
 CONTEXT = {
     "Q1": "The baseline is three Conv-BatchNorm-ReLU-MaxPool blocks and a Dense softmax, trained with random "
@@ -58,7 +58,7 @@ SHORT_HEADER = ["Q", "file", "technique", "test acc.", "raw bytes (flash)", "gzi
 
 def record_rows(question: str | None = None) -> list[list[str]]:
     """One row per record (of one question): the columns of TABLE_HEADER, as text."""
-    return [[row[column] for column in TABLE_HEADER] for row in results.display_rows(question)]
+    return [[row[column] for column in TABLE_HEADER] for row in tables.display_rows(question)]
 
 
 def markdown_table() -> str:
@@ -82,17 +82,16 @@ def sweep_frame(name: str) -> pd.DataFrame:
 
 def q1_lines(recs: dict) -> list[str]:
     lines = []
-    base, float_rec = recs.get("sign_mnist_baseline.keras"), recs.get("sign_mnist.tflite")
+    base, float_rec = recs.get(BASELINE), recs.get(FLOAT_TFLITE)
     if base and {"epochs", "val_accuracy"} <= set(base):
         lines.append(f"The baseline CNN has {base['parameters']:,} parameters; trained {base['epochs']} epochs "
                      f"(the length with the best grouped-validation accuracy among those tried), it reaches "
-                     f"{results.percent(base['val_accuracy'])} on the validation split and "
-                     f"{results.percent(base['test_accuracy'])} on the {base['test_images']:,} test images.")
+                     f"{percent(base['val_accuracy'])} on the validation split and "
+                     f"{percent(base['test_accuracy'])} on the {base['test_images']:,} test images.")
     if float_rec:
-        for name in ("sign_mnist_quant_dyn.tflite", "sign_mnist_quant_int16x8.tflite",
-                     "sign_mnist_quant_int8.tflite", "sign_mnist_quant_aware_training.tflite"):
-            if name in recs:
-                lines.append(results.compare(recs[name], float_rec) + ".")
+        for name in QUESTIONS["Q1"].files:
+            if name in recs and name not in (BASELINE, FLOAT_TFLITE):
+                lines.append(tables.compare(recs[name], float_rec) + ".")
     return lines
 
 
@@ -102,36 +101,33 @@ def answer_lines(question: str, recs: dict) -> list[str]:
     final = recs.get(name)
     if not final:
         return []
-    lines = [results.answer_line(final) + "."]
+    lines = [tables.answer_line(final) + "."]
     seeds = sweep_frame(f"{sweep}_seeds")
     mine = seeds[seeds.settings.map(lambda s: {k: v for k, v in s.items() if k != "seed"} == final.get("settings"))] \
         if len(seeds) else seeds
     rule = final.get("choice")
     if len(mine) and rule:
         lines.append(f"Chosen as the smallest candidate that TensorFlow Lite Micro runs whose validation accuracy "
-                     f"reaches {results.percent(rule['floor'] + rule['margin'])} (the floor plus a margin of "
+                     f"reaches {percent(rule['floor'] + rule['margin'])} (the floor plus a margin of "
                      f"{100 * rule['margin']:g} points) with the project's seed and with seeds "
                      f"{', '.join(map(str, rule['other_seeds']))}, each retraining its fine-tune: validation "
-                     f"accuracy {results.percent(final['val_accuracy'])} with the project's seed, "
-                     + ", ".join(results.percent(v) for v in mine.val_accuracy) + " with the other two.")
+                     f"accuracy {percent(final['val_accuracy'])} with the project's seed, "
+                     + ", ".join(percent(v) for v in mine.val_accuracy) + " with the other two.")
     drop = 100 * (final["val_accuracy"] - final["test_accuracy"])
-    lines.append(f"Validation {results.percent(final['val_accuracy'])} against test "
-                 f"{results.percent(final['test_accuracy'])}: {abs(drop):.2f} points "
+    lines.append(f"Validation {percent(final['val_accuracy'])} against test "
+                 f"{percent(final['test_accuracy'])}: {abs(drop):.2f} points "
                  f"{'lower on test' if drop > 0 else 'higher on test'}.")
-    float_rec = recs.get("sign_mnist.tflite")
+    float_rec = recs.get(FLOAT_TFLITE)
     if float_rec:
         lines.append(f"That is {float_rec['gzip_bytes'] / final['gzip_bytes']:.1f}x smaller gzipped and "
                      f"{float_rec['raw_bytes'] / final['raw_bytes']:.1f}x smaller raw than the float TFLite file "
                      f"of Q1.")
-    path = config.models_dir() / name
-    if path.exists():
-        cost = tflite_files.weight_cost(path)
-        overhead, weights = cost["not_weights_gzip_bytes"], cost["weights"]
+    if "weight_cost" in final:
+        cost = final["weight_cost"]
         rest = ", ".join(f"{part['part']} {part['gzip_bytes']:,}" for part in cost["parts"][1:])
-        lines.append(f"Of its {cost['gzip_bytes']:,} gzip bytes, {overhead:,} are not weights ({rest}); the "
-                     f"project's target of {SIZE_TARGET:,} bytes would leave {SIZE_TARGET - overhead:,} for its "
-                     f"{weights:,} large-tensor weights, {8 * (SIZE_TARGET - overhead) / weights:.2f} bits each against "
-                     f"{cost['bits_per_weight']:.2f} now: the lever table shows what each step toward it cost.")
+        lines.append(f"Of its {cost['gzip_bytes']:,} gzip bytes, {cost['not_weights_gzip_bytes']:,} are not weights "
+                     f"({rest}); its {cost['weights']:,} large-tensor weights cost {cost['bits_per_weight']:.2f} bits "
+                     "each: the lever table shows what each step toward fewer bytes cost.")
     frame = sweep_frame(sweep)
     if len(frame):
         deployable = frame[frame.runs_on_tflm == True]  # noqa: E712  (NaN: never checked)
@@ -141,25 +137,25 @@ def answer_lines(question: str, recs: dict) -> list[str]:
 
 
 def q4_lines(recs: dict) -> list[str]:
-    q4 = recs.get("sign_mnist_qkeras_4bit.h5")
+    q4 = recs.get(QUESTIONS["Q4"].answer)
     if not q4:
         return []
-    lines = [f"{q4['technique']}: test accuracy {results.percent(q4['test_accuracy'])} (validation "
-             f"{results.percent(q4['val_accuracy'])}). Size: {q4['total_bits']:,} bits "
+    lines = [f"{q4['technique']}: test accuracy {percent(q4['test_accuracy'])} (validation "
+             f"{percent(q4['val_accuracy'])}). Size: {q4['total_bits']:,} bits "
              f"({q4['total_bits'] / 8:,.0f} bytes) against {q4['baseline_bits']:,} bits for the baseline at 32 bits "
              f"per parameter, {q4['baseline_bits'] / q4['total_bits']:.2f}x smaller. Counted too: BatchNormalization "
              f"(4 parameters per channel) at 32 bits each, and the scale each quantizer keeps per output channel "
              f"(an 8-bit exponent for alpha='auto_po2', a 32-bit float for alpha='auto')."]
-    extra = recs.get("sign_mnist_qkeras_4bit_act4.h5")
+    extra = recs.get(QUESTIONS["Q4"].extras[0])
     if extra:
         lines.append(f"Beyond the homework, {extra['technique'].removeprefix('extra: ')}: test accuracy "
-                     f"{results.percent(extra['test_accuracy'])} (validation {results.percent(extra['val_accuracy'])}), "
+                     f"{percent(extra['test_accuracy'])} (validation {percent(extra['val_accuracy'])}), "
                      f"{extra['total_bits']:,} bits; every layer then takes 4-bit inputs but the first (the image), "
                      f"and the outputs of the convolutions, of BatchNormalization and of the Dense layer stay "
                      f"float.")
     widths = sweeps.stored_results("q4_bit_widths")
     if widths:
-        parts = [f"{json.loads(k)['bits']}: {results.percent(v['val_accuracy'])} ({v['total_bits']:,} bits)"
+        parts = [f"{json.loads(k)['bits']}: {percent(v['val_accuracy'])} ({v['total_bits']:,} bits)"
                  for k, v in widths.items()]
         lines.append("Validation accuracy by weight bits: " + "; ".join(parts) + ".")
     return lines
@@ -167,10 +163,10 @@ def q4_lines(recs: dict) -> list[str]:
 
 def lever_rows(question: str) -> list[list[str]]:
     """Q2/Q3: each size lever the notebook tabled, with its measured effect on validation."""
-    table = sweeps.stored_lever_table(ANSWERS[question][1])
+    table = tables.stored_lever_table(ANSWERS[question][1])
     if table is None:
         return []
-    return [[row.lever, f"{row.gzip_bytes:,}", f"{row.bytes_change:+,}", results.percent(row.val_accuracy),
+    return [[row.lever, f"{row.gzip_bytes:,}", f"{row.bytes_change:+,}", percent(row.val_accuracy),
              f"{row.pp_change:+.2f}"] for row in table.itertuples()]
 
 
@@ -179,11 +175,11 @@ def trade_rows(question: str) -> list[list[str]]:
     reference settings of the lever table: baseline size and accuracy against file size."""
     sweep, trade_sweep = ANSWERS[question][1], f"{question.lower()}_smaller_baseline"
     stored = sweeps.stored_levers(sweep)
-    if stored is None or not sweeps.stored_results(trade_sweep) or BASELINE_FILE not in results.load():
+    if stored is None or not sweeps.stored_results(trade_sweep) or BASELINE not in results.load():
         return []
-    trade = sweeps.trade_table(trade_sweep, sweep, stored[0], baseline.study_row())
-    return [[row.filters, f"{row.baseline_parameters:,}", results.percent(row.baseline_val_accuracy),
-             results.percent(row.val_accuracy), f"{row.gzip_bytes:,}"] for row in trade.itertuples()]
+    trade = tables.trade_table(trade_sweep, sweep, stored[0], tables.study_row(FILTERS))
+    return [[row.filters, f"{row.baseline_parameters:,}", percent(row.baseline_val_accuracy),
+             percent(row.val_accuracy), f"{row.gzip_bytes:,}"] for row in trade.itertuples()]
 
 
 def layer_bits_rows() -> list[list[str]]:

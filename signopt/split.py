@@ -20,11 +20,11 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from signopt import atomic, config
+from signopt import atomic, config, data
 
 THRESHOLD = 0.02  # 1 - Pearson correlation below which two rows are copies of one photo
 VALIDATION_FRACTION = 0.1
-SPLIT_FILE = config.ROOT / "models" / "split.json"
+SPLIT_FILE = "split.json"  # in the models folder (config.models_dir())
 METHOD = ("near-duplicate groups: rows joined when 1 - Pearson correlation of their 784 pixels "
           "< threshold, connected components; whole groups held out, stratified by label")
 
@@ -133,8 +133,15 @@ def build(images: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD,
             "validation_rows": validation.tolist(), "group_of_row": groups.tolist()}
 
 
-def load(labels: np.ndarray, path: Path = SPLIT_FILE) -> dict:
-    """The saved split, checked against the training CSV whose ``labels`` are given."""
+def split_file() -> Path:
+    """models/split.json, or split.json in SIGNOPT_MODELS_DIR."""
+    return config.models_dir() / SPLIT_FILE
+
+
+def load(labels: np.ndarray, path: Path | None = None) -> dict:
+    """The saved split (``split_file()`` by default), checked against the training CSV whose
+    ``labels`` are given."""
+    path = path or split_file()
     if not Path(path).is_file():
         raise SplitError(f"{path} is missing: run `python -m signopt.split` to rebuild it "
                          "(deterministic, about a minute)")
@@ -153,16 +160,43 @@ def load(labels: np.ndarray, path: Path = SPLIT_FILE) -> dict:
     return split
 
 
-def save(split: dict, path: Path = SPLIT_FILE) -> None:
-    atomic.write_text(path, json.dumps(split, separators=(",", ":")) + "\n")
+def save(split: dict, path: Path | None = None) -> None:
+    atomic.write_text(path or split_file(), json.dumps(split, separators=(",", ":")) + "\n")
+
+
+def _subsample(x, y, rows, seed):
+    if rows is None or rows >= len(y):
+        return x, y
+    _, keep = data.stratified_indices(y, rows / len(y), seed)
+    return x[keep], y[keep]
+
+
+def load_splits(folder=None, train_rows: int | None = None, test_rows: int | None = None) -> data.Splits:
+    """Read both CSVs; the validation split is the rows that models/split.json names
+    (whole groups of near-duplicate images), the rest is for training.
+
+    In smoke mode (SIGNOPT_SMOKE=1) each part is cut to a few hundred stratified rows
+    unless ``train_rows``/``test_rows`` say otherwise.
+    """
+    if config.smoke():
+        train_rows = train_rows or 960
+        test_rows = test_rows or 480
+    x, y = data.read_csv(data.find_csv("train", folder))
+    x_test, y_test = data.read_csv(data.find_csv("test", folder))
+    held = np.asarray(load(y)["validation_rows"])
+    kept = np.setdiff1d(np.arange(len(y)), held)
+    x_train, y_train = _subsample(x[kept], y[kept], train_rows, config.SEED)
+    x_val, y_val = _subsample(x[held], y[held], train_rows and max(train_rows // 4, 24), config.SEED)
+    x_test, y_test = _subsample(x_test, y_test, test_rows, config.SEED)
+    scale = np.float32(1 / 255)
+    return data.Splits(x_train * scale, y_train, x_val * scale, y_val, x_test * scale, y_test)
 
 
 def main() -> None:
-    from signopt import data
     images, labels = data.read_csv(data.find_csv("train"))
     split = build(images, labels)
     save(split)
-    print(f"{SPLIT_FILE}: {split['group_count']:,} groups, {split['validation_row_count']:,} "
+    print(f"{split_file()}: {split['group_count']:,} groups, {split['validation_row_count']:,} "
           f"validation rows of {split['train_csv_rows']:,}, {split['groups_with_several_labels']} "
           "groups with more than one label")
 

@@ -202,12 +202,3 @@ def weight_cost(path) -> dict:
     weights = sum(row["elements"] for row in layer_weights(path, min_size=LARGE_TENSOR))
     return {"gzip_bytes": gzipped, "not_weights_gzip_bytes": gzipped - parts[0]["gzip_bytes"], "weights": weights,
             "bits_per_weight": 8 * parts[0]["gzip_bytes"] / weights, "parts": parts}
-
-
-def io_types(path) -> dict:
-    """dtypes of the input and output tensors and of every activation between them."""
-    runner = interpreter(path)
-    details = runner.get_tensor_details()
-    return {"input": runner.get_input_details()[0]["dtype"].__name__,
-            "output": runner.get_output_details()[0]["dtype"].__name__,
-            "tensor_dtypes": sorted({np.dtype(d["dtype"]).name for d in details})}

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from signopt import baseline, config, results, sweeps, tflite_files, training
+from signopt import config, deliverables, sweeps, tflite_files, training, units
 from signopt.deliverables import QUESTIONS
 
 RESULTS = json.loads((config.ROOT / "models" / "results.json").read_text())["models"]
@@ -48,7 +48,7 @@ def test_tflite_accuracy_reproduces_from_the_file(name, real_test_set):
 
 @pytest.mark.parametrize("name", KERAS)
 def test_keras_accuracy_reproduces_from_the_file(name, real_test_set):
-    from signopt.saved_models import load_keras
+    from readback import load_keras
     images, labels = real_test_set
     model = load_keras(committed(name))
     measured = training.model_accuracy(model, images, labels)
@@ -57,7 +57,7 @@ def test_keras_accuracy_reproduces_from_the_file(name, real_test_set):
 
 
 def test_baseline_reaches_its_target():
-    record = RESULTS[baseline.BASELINE_FILE]
+    record = RESULTS[deliverables.BASELINE]
     assert record["parameters"] <= 40_000
     assert record["test_accuracy"] >= 0.995
 
@@ -70,7 +70,7 @@ def test_quantized_files_are_smaller_and_keep_accuracy(name):
 
 
 def test_records_show_accuracy_with_the_shared_format():
-    assert results.percent(0.99871) == "99.87%"
+    assert units.percent(0.99871) == "99.87%"
     assert all(0 <= r["test_accuracy"] <= 1 for r in RESULTS.values())
     assert np.isfinite([r["latency_ms"] for r in RESULTS.values() if r["latency_ms"] is not None]).all()
 

@@ -4,7 +4,7 @@ import gzip
 import numpy as np
 import pytest
 
-from signopt import data
+from signopt import data, split
 from signopt.data import COLUMNS, DataError
 
 
@@ -102,7 +102,7 @@ def test_validation_split_is_stratified_seeded_and_disjoint():
 
 
 def test_real_files_have_the_kaggle_shape(real_data_folder):
-    splits = data.load_splits(folder=real_data_folder)
+    splits = split.load_splits(folder=real_data_folder)
     assert len(splits.y_train) + len(splits.y_val) == 27455
     assert len(splits.y_test) == 7172
     assert set(np.unique(splits.y_test)) == data.VALID_LABELS

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from signopt import config, results
+from signopt import config, tables, units
 from signopt.deliverables import NOTEBOOKS, QUESTIONS
 
 RECORDS = json.loads((config.ROOT / "models" / "results.json").read_text())["models"]
@@ -49,14 +49,14 @@ def test_shows_the_recorded_numbers_of_its_models(name):
     mine = [r for r in RECORDS.values() if r["question"] == question and r["file"] in shown]
     assert mine, f"{name} shows none of its records"
     for record in mine:
-        assert results.percent(record["test_accuracy"]) in shown, record["file"]
+        assert units.percent(record["test_accuracy"]) in shown, record["file"]
         assert str(record["raw_bytes"]) in shown or f"{record['raw_bytes']:,}" in shown, record["file"]
 
 
 @pytest.mark.parametrize("question", [key for key, q in QUESTIONS.items() if q.answer])
 def test_answer_section_shows_the_record(question):
     spec = QUESTIONS[question]
-    assert results.answer_line(RECORDS[spec.answer]) in output_text(spec.notebook)
+    assert tables.answer_line(RECORDS[spec.answer]) in output_text(spec.notebook)
 
 
 @pytest.mark.parametrize("name", present())

@@ -64,3 +64,18 @@ def test_per_channel_scales_are_counted(alpha, scale_bits):
 def test_batch_norm_rule_accepts_qkeras_activations():
     baseline.check_batch_norm_placement(tiny_qkeras(activation_bits=4))
     baseline.check_batch_norm_placement(tiny_qkeras())
+
+
+def test_a_qkeras_copy_of_the_baseline_mirrors_it_and_a_different_one_is_named():
+    from qkeras import QConv2D, QDense, quantized_bits
+    reference = baseline.build_baseline(filters=(4,), name="tiny")
+    inputs = tf.keras.Input((28, 28, 1), name="image")
+    x = QConv2D(4, 3, padding="same", use_bias=False, name="conv1", kernel_quantizer=quantized_bits(4, 0, 1))(inputs)
+    x = tf.keras.layers.BatchNormalization(name="bn1")(x)
+    x = tf.keras.layers.MaxPooling2D(name="pool1")(tf.keras.layers.ReLU(name="relu1")(x))
+    x = tf.keras.layers.Dropout(0.25, name="dropout")(tf.keras.layers.Flatten(name="flatten")(x))
+    x = QDense(25, name="letter", kernel_quantizer=quantized_bits(4, 0, 1))(x)
+    mirror = tf.keras.Model(inputs, tf.keras.layers.Activation("softmax", name="softmax")(x), name="q")
+    qk.check_mirrors(mirror, reference)
+    with pytest.raises(ValueError, match="no layer 'dropout'"):
+        qk.check_mirrors(tiny_qkeras(filters=(4,)), reference)

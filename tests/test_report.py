@@ -3,7 +3,7 @@ generated, not typed: rebuilding it from the records gives the same text."""
 import pytest
 from pypdf import PdfReader
 
-from signopt import config, report, results
+from signopt import config, report, results, units
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def test_report_shows_each_record(pdf_text, name):
     record = results.load()[name]
     text = pdf_text[0]
     assert name in text
-    assert results.percent(record["test_accuracy"]) in text
+    assert units.percent(record["test_accuracy"]) in text
     assert f"{record['raw_bytes']:,}" in text and f"{record['gzip_bytes']:,}" in text
 
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from signopt import convert, results, tflite_files
+from signopt import convert, measurement, results, tables, tflite_files, units
 from tiny import tiny_images, tiny_model
 
 
@@ -19,9 +19,9 @@ def test_record_round_trip_measures_the_file(models_dir):
     assert record["sha256"] == tflite_files.sizes(path)["sha256"]
     expected = (tflite_files.predict(path, images, progress=False) == labels).mean()
     assert record["test_accuracy"] == expected and record["note"] == "x"
-    assert results.table("Q9").loc["tiny.tflite", "test accuracy"] == results.percent(expected)
+    assert tables.table("Q9").loc["tiny.tflite", "test accuracy"] == units.percent(expected)
     results.save({**record, "file": "later.tflite"})
-    assert results.table("Q9", files=["tiny.tflite"]).index.tolist() == ["tiny.tflite"]  # not a record written later
+    assert tables.table("Q9", files=["tiny.tflite"]).index.tolist() == ["tiny.tflite"]  # not a record written later
 
 
 def test_a_new_record_of_the_same_file_replaces_the_old(models_dir):
@@ -40,7 +40,7 @@ def test_a_failed_measurement_leaves_the_old_file_and_its_record(models_dir, mon
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt  # a stop part way through the measurement
 
-    monkeypatch.setattr(results.tflm, "measure", interrupted)
+    monkeypatch.setattr(measurement.tflm, "measure", interrupted)
     with pytest.raises(KeyboardInterrupt):
         results.write_tflite(convert.to_tflite(model, "dynamic"), path, "Q9", "dynamic", images, labels, 1)
     assert tflite_files.sizes(path)["sha256"] == old["sha256"] == results.load()["tiny.tflite"]["sha256"]

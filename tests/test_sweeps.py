@@ -5,7 +5,7 @@ import time
 import pandas as pd
 import pytest
 
-from signopt import figures, sweeps
+from signopt import choice, figures, measurement, sweeps, tables
 
 FRAME = pd.DataFrame({"gzip_bytes": [900, 500, 700, 300, 800],
                       "raw_bytes": [1, 1, 1, 1, 1],
@@ -44,7 +44,7 @@ def test_a_row_holds_the_sha256_sizes_and_machine_of_the_file_it_measured(models
     images, labels = tiny_images()
     blob = convert.to_tflite(tiny_model(), "float")
     sweeps.run_tflite_sweep("t", [{"k": 1}], lambda s: blob,
-                            lambda b: sweeps.measure_candidate(b, images, labels), start_from="a" * 64)
+                            lambda b: measurement.candidate(b, images, labels), start_from="a" * 64)
     row = sweeps.stored_row("t", {"k": 1})
     path = tmp_path / "same.tflite"
     path.write_bytes(blob)
@@ -69,7 +69,7 @@ def test_choose_robust_skips_a_pick_that_fails_under_another_seed(capsys):
                           "val_accuracy": [0.95, 0.93, 0.92], "runs_on_tflm": [True, True, False]})
     grid = [{"k": 3}, {"k": 5}, {"k": 7}]
     seeds = {3: [0.95, 0.90], 5: [0.92, 0.93], 7: [0.99, 0.99]}
-    chosen, runs = sweeps.choose_robust(frame, grid, 0.90, 0.02,
+    chosen, runs = choice.choose_robust(frame, grid, 0.90, 0.02,
                                         lambda s: pd.DataFrame({"val_accuracy": seeds[s["k"]]}))
     assert chosen == {"k": 5} and runs.val_accuracy.tolist() == [0.93, 0.92, 0.93]
     assert "passed over {'k': 3}" in capsys.readouterr().out  # 0.90 is above the floor, not above the bar
@@ -79,8 +79,8 @@ def test_choose_robust_by_raw_size_among_chosen_rows():
     frame = pd.DataFrame({"gzip_bytes": [300, 500], "raw_bytes": [900, 100], "quant": ["int8", "sparse_int8"],
                           "val_accuracy": [0.95, 0.95], "runs_on_tflm": [True, False]})
     always = lambda s: pd.DataFrame({"val_accuracy": [0.95]})  # noqa: E731
-    assert sweeps.choose_robust(frame, [{"k": 3}, {"k": 5}], 0.90, 0.01, always, size="raw_bytes")[0] == {"k": 3}
-    assert sweeps.choose_robust(frame, [{"k": 3}, {"k": 5}], 0.90, 0.01, always, size="raw_bytes",
+    assert choice.choose_robust(frame, [{"k": 3}, {"k": 5}], 0.90, 0.01, always, size="raw_bytes")[0] == {"k": 3}
+    assert choice.choose_robust(frame, [{"k": 3}, {"k": 5}], 0.90, 0.01, always, size="raw_bytes",
                                 among=frame.quant == "sparse_int8")[0] == {"k": 5}
 
 
@@ -89,22 +89,23 @@ def test_lever_table_states_each_change_against_the_reference(models_dir):
     sweeps.run_sweep("levers", [{"x": k} for k in measured],
                      lambda s: {"gzip_bytes": measured[s["x"]][0], "val_accuracy": measured[s["x"]][1],
                                 "runs_on_tflm": True}, start_from="0" * 64)
-    table = sweeps.lever_table("levers", {"x": 1}, {"smaller": {"x": 2}, "distilled": {"x": 3}})
+    sweeps.save_levers("levers", {"x": 1}, {"smaller": {"x": 2}, "distilled": {"x": 3}})  # explicit, for the report
+    table = tables.lever_table("levers", {"x": 1}, {"smaller": {"x": 2}, "distilled": {"x": 3}})
     assert table.lever.tolist() == ["reference", "smaller", "distilled"]
     assert table.bytes_change.tolist() == [0, -500, 100]
     assert table.pp_change.tolist() == [0.0, -2.0, 2.0]
-    assert sweeps.stored_lever_table("levers").equals(table)  # kept for the report
-    assert sweeps.stored_lever_table("never_tabled") is None
+    assert tables.stored_lever_table("levers").equals(table)  # kept for the report
+    assert tables.stored_lever_table("never_tabled") is None
     with pytest.raises(KeyError, match="never|not measured"):
-        sweeps.lever_table("levers", {"x": 1}, {"unmeasured": {"x": 4}})
+        tables.lever_table("levers", {"x": 1}, {"unmeasured": {"x": 4}})
 
 
 def test_levers_are_described_in_words():
-    assert sweeps.describe_levers({"epochs": 4}) == "-"
-    assert sweeps.describe_levers({"distill": True, "names": "short", "block": {"letter": [4, 1]}}) == \
+    assert tables.describe_levers({"epochs": 4}) == "-"
+    assert tables.describe_levers({"distill": True, "names": "short", "block": {"letter": [4, 1]}}) == \
         "distilled, short names, letter blocks 4x1"
-    assert sweeps.with_levers("pruning 95%", {"epochs": 4}) == "pruning 95%"
-    assert sweeps.with_levers("pruning 95%", {"distill": True}) == "pruning 95%, distilled"
+    assert tables.with_levers("pruning 95%", {"epochs": 4}) == "pruning 95%"
+    assert tables.with_levers("pruning 95%", {"distill": True}) == "pruning 95%, distilled"
 
 
 def test_trade_table_puts_the_baseline_first_and_keeps_only_the_reference_settings(models_dir):
@@ -115,7 +116,7 @@ def test_trade_table_puts_the_baseline_first_and_keeps_only_the_reference_settin
                      lambda s: {"baseline_parameters": 10 * s["filters"][0], "baseline_val_accuracy": 0.99,
                                 "val_accuracy": trade[(s["filters"][0], s["compression"]["k"])], "gzip_bytes": 100},
                      start_from="0" * 64)
-    table = sweeps.trade_table("smaller", "compress", {"k": 1}, {"filters": [16, 32], "baseline_parameters": 500,
+    table = tables.trade_table("smaller", "compress", {"k": 1}, {"filters": [16, 32], "baseline_parameters": 500,
                                                                   "baseline_val_accuracy": 1.0})
     assert table.filters.tolist() == ["16/32", "8", "4"]
     assert table.val_accuracy.tolist() == [0.95, 0.80, 0.60] and table.gzip_bytes.tolist() == [6000, 100, 100]

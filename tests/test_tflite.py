@@ -4,6 +4,7 @@ import pytest
 import tensorflow_model_optimization as tfmot
 
 from signopt import convert, tflite_files, training
+from readback import io_types
 from tiny import tiny_images, tiny_model
 
 
@@ -26,7 +27,7 @@ def kernel_dtypes(path):
 def test_dynamic_range_file_stores_int8_weights_and_float_activations(tmp_path, tiny):
     path = write(tmp_path, "dyn.tflite", convert.to_tflite(tiny[0], "dynamic"))
     assert kernel_dtypes(path) == {"int8"}
-    assert tflite_files.io_types(path)["input"] == "float32"
+    assert io_types(path)["input"] == "float32"
     float_path = write(tmp_path, "float.tflite", convert.to_tflite(tiny[0], "float"))
     assert kernel_dtypes(float_path) == {"float32"}
     assert tflite_files.sizes(path)["raw_bytes"] < tflite_files.sizes(float_path)["raw_bytes"]
@@ -34,7 +35,7 @@ def test_dynamic_range_file_stores_int8_weights_and_float_activations(tmp_path, 
 
 def test_16x8_file_has_int16_activations(tmp_path, tiny):
     path = write(tmp_path, "16x8.tflite", convert.to_tflite(tiny[0], "int16x8", tiny[1]))
-    assert "int16" in tflite_files.io_types(path)["tensor_dtypes"]
+    assert "int16" in io_types(path)["tensor_dtypes"]
     assert "int8" in kernel_dtypes(path)
 
 
@@ -49,7 +50,7 @@ def test_qat_file_is_int8(tmp_path, tiny):
     qat = tfmot.quantization.keras.quantize_model(training.clone_with_weights(tiny[0]))
     path = write(tmp_path, "qat.tflite", convert.to_tflite(qat, "dynamic"))
     assert kernel_dtypes(path) == {"int8"}
-    assert "int8" in tflite_files.io_types(path)["tensor_dtypes"]
+    assert "int8" in io_types(path)["tensor_dtypes"]
 
 
 def test_interpreter_predictions_match_keras_for_float_file(tmp_path, tiny):
@@ -63,7 +64,7 @@ def test_interpreter_predictions_match_keras_for_float_file(tmp_path, tiny):
 def test_int8_input_is_quantized_before_running(tmp_path, tiny):
     model, images = tiny
     path = write(tmp_path, "int8.tflite", convert.to_tflite(model, "int8", images))
-    assert tflite_files.io_types(path)["input"] == "int8"
+    assert io_types(path)["input"] == "int8"
     agree = (tflite_files.predict(path, images, progress=False) == model.predict(images, verbose=0).argmax(1)).mean()
     # an untrained model's outputs are near ties, so int8 rounding flips some; inputs fed
     # unquantized (0 or 1 as int8) would agree about as often as chance, 1 in 25
