@@ -14,8 +14,11 @@ def cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def machine() -> str:
-    """The machine in a few words, as records and sweeps name it: "AMD EPYC (Linux x86_64)"."""
+def machine(described: dict | None = None) -> str:
+    """The machine in a few words, as records and sweeps name it: "AMD EPYC (Linux x86_64)";
+    this one, or the one a stored ``describe()`` names."""
+    if described is not None:
+        return f"{described.get('cpu', 'an unrecorded CPU')} ({described.get('system', '?')})"
     return f"{cpu_name()} ({platform.system()} {platform.machine()})"
 
 

@@ -16,7 +16,7 @@ import hashlib
 import os
 from typing import Callable
 
-from signopt import environment
+from signopt import environment, sweeps
 from signopt.units import percent
 
 PRETEND_OTHER_MACHINE = "SIGNOPT_PRETEND_OTHER_MACHINE"
@@ -35,10 +35,12 @@ def stored_sha256(row: dict) -> str:
     return row["sha256"][::-1] if os.environ.get(PRETEND_OTHER_MACHINE) == "1" else row["sha256"]
 
 
-def check(tflite_bytes: bytes, row: dict, measure: Callable[[bytes], dict], bar: float | None = None,
-          retrain_seeds: Callable[[], list[dict]] | None = None, score: str = "val_accuracy") -> dict:
-    """Compare the rebuilt ``tflite_bytes`` with the sweep ``row`` that chose them; print one
-    line saying which; return what to keep in the file's record (``rebuild=``).
+def check(tflite_bytes: bytes, sweep: str, settings: dict, measure: Callable[[bytes], dict],
+          bar: float | None = None, retrain_seeds: Callable[[], list[dict]] | None = None,
+          score: str = "val_accuracy") -> dict:
+    """Compare the rebuilt ``tflite_bytes`` with the row that sweep ``sweep`` stored for
+    ``settings``; print one line saying which; return what to keep in the file's record
+    (``rebuild=``).
 
     The same sha256: reproduced byte for byte, nothing is measured again. Other bytes:
     ``measure(bytes)`` (the validation split) gives the rebuilt file's numbers, which must reach
@@ -46,15 +48,16 @@ def check(tflite_bytes: bytes, row: dict, measure: Callable[[bytes], dict], bar:
     ``retrain_seeds()`` (the other seeds' runs, retrained here), and the file must run on
     TFLite Micro if the row's did. Raises RebuildError, naming what failed, if not.
     """
+    row = sweeps.stored_row(sweep, settings)
     sha256 = hashlib.sha256(tflite_bytes).hexdigest()
-    swept_on = row.get("environment", {}).get("cpu", "an unrecorded machine")
+    swept_on = environment.machine(row.get("environment", {}))
     if sha256 == stored_sha256(row):
-        print(f"reproduced byte for byte: sha256 {sha256[:12]}..., the file its sweep measured on {swept_on} "
-              f"({row['gzip_bytes']:,} gzip bytes, validation {percent(row[score])})")
+        print(f"rebuilt byte for byte: sha256 {sha256[:12]}... is the file that sweep {sweep} measured on "
+              f"{swept_on} ({row['gzip_bytes']:,} gzip bytes, validation {percent(row[score])})")
         return {"reproduced": True, "sweep_sha256": row["sha256"], "swept_on": swept_on}
     rebuilt = measure(tflite_bytes)
     seeds = retrain_seeds() if retrain_seeds is not None else []
-    print(f"rebuilt here ({environment.machine()}) with other bytes than its sweep measured on {swept_on}: "
+    print(f"rebuilt here ({environment.machine()}) with other bytes than sweep {sweep} measured on {swept_on}: "
           f"sha256 {row['sha256'][:12]}... -> {sha256[:12]}..., raw {row['raw_bytes']:,} -> {rebuilt['raw_bytes']:,}, "
           f"gzip {row['gzip_bytes']:,} -> {rebuilt['gzip_bytes']:,}, validation {percent(row[score])} -> "
           f"{percent(rebuilt[score])}" + (f"; other seeds retrained here: "

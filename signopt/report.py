@@ -245,13 +245,15 @@ def question_figure(question: str, path: Path) -> bool:
 def reproduction() -> str:
     """What was reproduced byte for byte, from the records' ``rebuild`` entries."""
     rebuilt = [r for r in results.load().values() if "rebuild" in r]
-    said = [f"{r['file']}: " + ("the same sha256 as its sweep row" if r["rebuild"]["reproduced"] else
-                                f"rebuilt on {r['measured_on']} with other bytes, re-measured and recorded")
-            for r in rebuilt]
+    same = [r["file"] for r in rebuilt if r["rebuild"]["reproduced"]]
+    other = [f"{r['file']} (rebuilt on {r['measured_on']} with other bytes, measured again and recorded)"
+             for r in rebuilt if not r["rebuild"]["reproduced"]]
     return ("Byte for byte: on one machine type the same command writes the same bytes (seeded, deterministic "
-            "training; BatchNormalization folded in exact arithmetic before the Q1 conversions). Each file a notebook "
-            "rebuilds from a sweep is checked against the sha256 its sweep row measured, on "
-            f"{', '.join(sorted({r['rebuild']['swept_on'] for r in rebuilt}))}: " + "; ".join(said) + ". On another "
+            "training; BatchNormalization folded by numpy before the float, dynamic-range, 16x8 and int8 "
+            f"conversions of Q1). Of the {len(rebuilt)} files rebuilt from a sweep, "
+            + (f"{len(same)} have exactly the sha256 their sweep rows recorded on "
+               f"{', '.join(sorted({r['rebuild']['swept_on'] for r in rebuilt}))} ({', '.join(same)})" if same else "none has the sha256 its sweep row recorded")
+            + ("; " + "; ".join(other) if other else "") + ". On another "
             "CPU, fine-tuned and int8-calibrated files can come out with other bytes; the notebook then measures the "
             "rebuilt file again, checks it against the choice rule and records it (README, \"What is reproduced byte "
             "for byte\").")

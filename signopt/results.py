@@ -47,19 +47,21 @@ def save(record: dict) -> dict:
 
 
 def change_line(previous: dict, record: dict) -> str:
-    """One line on a file's new record against its previous one: the same bytes (and then the
-    same numbers, training and measurement being deterministic), or what changed."""
+    """One line on a file's new record against its record before this run (the committed one,
+    on a fresh clone): the same bytes (and then the same numbers, training and measurement
+    being deterministic), or what changed."""
     hashes = "weights_sha256" if "weights_sha256" in record else "sha256"
-    where = f"measured on {record.get('measured_on', 'this machine')}"
+    where = f"measured here on {record.get('measured_on', 'this machine')}"
     if previous.get(hashes) == record[hashes]:
-        return f"{record['file']}: the same {hashes} as its previous record ({record[hashes][:12]}...), {where}"
+        return (f"{record['file']}: {hashes} {record[hashes][:12]}..., the same as its record before this run; "
+                f"{where}")
     changes = [f"{hashes} {str(previous.get(hashes))[:12]}... -> {record[hashes][:12]}..."]
     changes += [f"{key} {previous[key]:,} -> {record[key]:,}" for key in ("raw_bytes", "gzip_bytes")
                 if key in previous and previous[key] != record[key]]
     changes += [f"{key} {percent(previous[key])} -> {percent(record[key])}"
                 for key in ("val_accuracy", "test_accuracy", "tflm_accuracy")
                 if previous.get(key) is not None and record.get(key) is not None]
-    return f"{record['file']}: rebuilt with other bytes than its previous record ({where}): " + "; ".join(changes)
+    return f"{record['file']}: other bytes than its record before this run ({where}): " + "; ".join(changes)
 
 
 def write_tflite(tflite_bytes: bytes, path, question: str, technique: str, x_test, y_test,

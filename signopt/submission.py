@@ -1,7 +1,7 @@
 """The zip the homework asks for, and one that runs: `make submission` writes submission.zip.
 
 It holds the notebooks, report, README, requirements, Makefile, the package and its tests,
-every model file with results.json and the sweep records, and the Kaggle CSVs (CC0, 7 MB
+every model file with results.json and the sweep records, and the Kaggle CSVs (CC0, 29.7 MB
 gzipped), so that in the unzipped folder the README's `make setup` and `make all` work with
 no Kaggle account. Entries are sorted and dated 1980-01-01: the same files give the same zip.
 

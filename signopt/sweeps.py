@@ -95,7 +95,8 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
     ``start_from`` identifies what every run starts from: a file (its sha256 is taken), or a
     digest such as ``training.weights_sha256(model)`` (a .keras file's zip carries
     timestamps, its weights do not). Results measured from anything else are not reused.
-    Each row gets the seconds it took and the ``environment.describe()`` of this machine.
+    Each row gets the seconds it took and the ``environment.describe()`` of this machine (kept
+    in the file, left out of the returned frame).
     Prints an estimate of the time before it starts, and a line per setting with the time left.
     """
     path = sweep_path(name)
@@ -119,7 +120,7 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
         left = spent / i * (len(todo) - i)
         shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in measured.items() if k != "sha256"}
         print(f"  [{i}/{len(todo)}] {settings} -> {shown}; about {left / 60:.1f} min left", flush=True)
-    return pd.DataFrame([{**s, **done[key(s)]} for s in grid])
+    return pd.DataFrame([{**s, **{k: v for k, v in done[key(s)].items() if k != "environment"}} for s in grid])
 
 
 def run_tflite_sweep(name: str, grid: list[dict], build: Callable[[dict], bytes],

@@ -4,11 +4,17 @@ import hashlib
 
 import pytest
 
-from signopt import rebuild
+from signopt import environment, rebuild, sweeps
 
 BLOB = b"rebuilt file"
 ROW = {"sha256": hashlib.sha256(BLOB).hexdigest(), "raw_bytes": 12, "gzip_bytes": 30, "val_accuracy": 0.95,
-       "runs_on_tflm": True, "environment": {"cpu": "Some CPU"}}
+       "runs_on_tflm": True}
+
+
+@pytest.fixture(autouse=True)
+def stored_row(models_dir):
+    """Sweep "s" holds ROW for the settings {"k": 1}, as measured on this machine."""
+    sweeps.run_sweep("s", [{"k": 1}], lambda settings: ROW, start_from="a" * 64)
 
 
 def measured(val_accuracy, runs_on_tflm=True):
@@ -19,14 +25,14 @@ def measured(val_accuracy, runs_on_tflm=True):
 def test_the_same_bytes_are_reproduced_and_nothing_is_measured(capsys):
     def never(blob):
         raise AssertionError("measured again")
-    found = rebuild.check(BLOB, ROW, never, bar=0.93, retrain_seeds=never)
-    assert found == {"reproduced": True, "sweep_sha256": ROW["sha256"], "swept_on": "Some CPU"}
-    assert "reproduced byte for byte" in capsys.readouterr().out
+    found = rebuild.check(BLOB, "s", {"k": 1}, never, bar=0.93, retrain_seeds=never)
+    assert found == {"reproduced": True, "sweep_sha256": ROW["sha256"], "swept_on": environment.machine()}
+    assert "rebuilt byte for byte" in capsys.readouterr().out
 
 
 def test_other_bytes_are_measured_again_and_recorded_if_they_pass(monkeypatch, capsys):
     monkeypatch.setenv(rebuild.PRETEND_OTHER_MACHINE, "1")
-    found = rebuild.check(BLOB, ROW, measured(0.96), bar=0.93,
+    found = rebuild.check(BLOB, "s", {"k": 1}, measured(0.96), bar=0.93,
                           retrain_seeds=lambda: [{"val_accuracy": 0.94}, {"val_accuracy": 0.95}])
     assert not found["reproduced"] and found["rebuilt"]["val_accuracy"] == 0.96
     assert found["sweep"]["gzip_bytes"] == 30 and found["rebuilt"]["gzip_bytes"] == 31
@@ -43,9 +49,11 @@ def test_other_bytes_are_measured_again_and_recorded_if_they_pass(monkeypatch, c
 def test_a_rebuild_that_fails_the_rule_stops_with_the_reason(monkeypatch, measure, seeds, reason):
     monkeypatch.setenv(rebuild.PRETEND_OTHER_MACHINE, "1")
     with pytest.raises(rebuild.RebuildError, match=reason):
-        rebuild.check(BLOB, ROW, measure, bar=0.93, retrain_seeds=lambda: seeds)
+        rebuild.check(BLOB, "s", {"k": 1}, measure, bar=0.93, retrain_seeds=lambda: seeds)
 
 
 def test_a_row_without_sha256_asks_for_a_rerun_of_the_sweep():
+    sweeps.run_sweep("old", [{"k": 1}], lambda settings: {k: v for k, v in ROW.items() if k != "sha256"},
+                     start_from="a" * 64)
     with pytest.raises(KeyError, match="clean-sweeps"):
-        rebuild.check(BLOB, {k: v for k, v in ROW.items() if k != "sha256"}, measured(0.96))
+        rebuild.check(BLOB, "old", {"k": 1}, measured(0.96))
