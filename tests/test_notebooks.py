@@ -64,3 +64,13 @@ def test_saved_outputs_hold_no_noise(name):
     shown = output_text(name)
     for noise in ("cuInit", "W0000", "Styler at", "it/s]"):
         assert noise not in shown, noise
+
+
+@pytest.mark.parametrize("question", [key for key, q in QUESTIONS.items() if q.answer and q.answer.endswith(".tflite")])
+def test_the_answer_comes_first_as_its_record_says(question):
+    """Right under the title: the file, raw / gzip / zip bytes, test accuracy and TFLite Micro."""
+    cells = json.loads((config.ROOT / QUESTIONS[question].notebook).read_text())["cells"]
+    assert "".join(cells[1]["source"]) == tables.answer_markdown(question)
+    record = RECORDS[QUESTIONS[question].answer]
+    for number in (record["raw_bytes"], record["gzip_bytes"], record["zip_bytes"]):
+        assert f"{number:,}" in tables.answer_markdown(question)

@@ -122,3 +122,15 @@ def test_parts_of_a_file_that_does_not_read_back_the_same_are_refused(tmp_path, 
     path = write(tmp_path, "padded.tflite", convert.to_tflite(tiny[0], "float") + bytes(8))
     with pytest.raises(ValueError, match="read back"):
         tflite_files.gzip_bytes_by_part(path)
+
+
+def test_zip_bytes_are_the_tfmot_guides_measure(tmp_path, tiny):
+    """get_gzipped_model_size of the TFMOT guides: the file written into a ZIP_DEFLATED zip."""
+    import os
+    import zipfile
+    model, images = tiny
+    path = write(tmp_path, "tiny.tflite", convert.to_tflite(model, "int8", images))
+    archive = tmp_path / "guide.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as opened:
+        opened.write(path, arcname=path.name)
+    assert tflite_files.sizes(path)["zip_bytes"] == os.path.getsize(archive)
