@@ -25,7 +25,7 @@ all:  ## rebuild every model, execute the four notebooks in place, then report.p
 notebooks:  ## execute q1..q4 in place, in order (the list is signopt/deliverables.py)
 	$(PYTHON) -m signopt.run_notebooks
 
-report:  ## report.pdf and the README's results table, from models/results.json
+report:  ## report.pdf, the README's results table and q2/q3's answer cells, from models/results.json
 	$(PYTHON) -m signopt.report
 
 test:  ## the test suite

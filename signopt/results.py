@@ -5,7 +5,7 @@ numbers come from ``signopt.measurement`` and the views from ``signopt.tables``.
 A record is written only by measuring the file: ``write_tflite`` measures the bytes of a
 .tflite file in a temporary copy, then puts the file in place and saves its record, so that a
 stop part way leaves the old file with its old record; ``write_keras`` does the same for a
-Keras model, ``record_keras`` records a Keras file already saved. Both hash the file, so a
+Keras model, ``record_keras`` records a Keras file already saved. All three hash the file, so a
 record can never describe an older model than the one on disk. Each save prints what changed
 against the file's previous record (the committed one, on a fresh clone): a rebuild on another
 machine says so in the notebook that made it.
@@ -20,7 +20,7 @@ from signopt import atomic, config, measurement, training
 from signopt.units import percent
 
 RESULTS_FILE = "results.json"
-COLUMNS = ["file", "technique", "test_accuracy", "raw_bytes", "gzip_bytes", "latency_ms",
+COLUMNS = ["file", "technique", "test_accuracy", "raw_bytes", "gzip_bytes", "zip_bytes", "latency_ms",
            "tflm_accuracy", "arena_bytes", "tflm_ms", "parameters"]
 
 

@@ -85,8 +85,10 @@ def gzip_size(blob: bytes) -> int:
 
 
 def zip_size(blob: bytes, name: str) -> int:
-    """Bytes of a zip archive holding only this file as ``name``, ZIP_DEFLATED at zlib's default
-    level: the measure of the TFMOT guides' ``get_gzipped_model_size`` (a zip, whatever its name)."""
+    """Bytes of a zip archive holding only this file, as the member ``name`` (its base name),
+    ZIP_DEFLATED at zlib's default level: the measure of the TFMOT guides'
+    ``get_gzipped_model_size``. The name is stored twice, so the guides' ``f.write(path)``, which
+    stores the path it is given, adds 2 bytes per character of path beyond the base name."""
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as opened:
         opened.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), blob,

@@ -4,7 +4,8 @@ TFLite Micro is what an MCU project links; its Python package wraps the same C++
 (the portable reference ones) and allocator. Measured here, from the file:
 
 * whether it runs at all: TFLite Micro refuses hybrid (dynamic-range) models, which keep
-  float activations beside int8 weights; the refusal is the interpreter's own message;
+  float activations beside int8 weights, and sparse-format ones; the refusal is the
+  interpreter's own message;
 * accuracy, one image at a time, which must agree with LiteRT's;
 * the tensor arena, the RAM the model needs on the device (the allocator's own report);
   flash is the raw file size;
