@@ -38,4 +38,5 @@ QUESTIONS = {
                    extras=("sign_mnist_qkeras_4bit_act4.h5",)),
 }
 NOTEBOOKS = [q.notebook for q in QUESTIONS.values()]
+SMALLEST_FILE = tuple(key for key, q in QUESTIONS.items() if q.answer and q.answer.endswith(".tflite"))  # Q2, Q3
 

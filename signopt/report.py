@@ -22,10 +22,10 @@ from fpdf import FPDF  # noqa: E402
 
 from signopt import atomic, config, figures, results, sweeps, tables  # noqa: E402
 from signopt.baseline import FILTERS  # noqa: E402
-from signopt.deliverables import BASELINE, FLOAT_TFLITE, QUESTIONS  # noqa: E402
+from signopt.deliverables import BASELINE, FLOAT_TFLITE, QUESTIONS, SMALLEST_FILE  # noqa: E402
 from signopt.units import percent  # noqa: E402
 
-ANSWERS = {key: (q.answer, q.sweeps[0]) for key, q in QUESTIONS.items() if q.answer and q.answer.endswith(".tflite")}
+ANSWERS = {key: (QUESTIONS[key].answer, QUESTIONS[key].sweeps[0]) for key in SMALLEST_FILE}
 CONTEXT = {
     "Q1": "The baseline is three Conv-BatchNorm-ReLU-MaxPool blocks and a Dense softmax, trained with random "
           "rotations, zooms and shifts; its training length was chosen on a validation split that holds out whole "
@@ -74,9 +74,10 @@ def update_answer_cells() -> None:
     """Put each "smallest file" answer (``tables.answer_markdown``) in the markdown cell right
     under its notebook's title, as the README table is put in the README: a view of the records,
     regenerated after the notebooks ran."""
+    recorded = results.load()
     for key in ANSWERS:
         path = config.ROOT / QUESTIONS[key].notebook
-        if not path.exists() or QUESTIONS[key].answer not in results.load():
+        if not path.exists() or QUESTIONS[key].answer not in recorded:
             continue
         notebook = nbformat.read(path, as_version=4)
         text = tables.answer_markdown(key)

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 
 from signopt import results, sweeps
-from signopt.deliverables import BASELINE, QUESTIONS
+from signopt.deliverables import BASELINE, QUESTIONS, SMALLEST_FILE
 from signopt.units import count, percent
 
 
@@ -155,7 +155,8 @@ def answer_markdown(question: str) -> str:
     """The answer of a "smallest file" question as a short markdown block, every number from its
     record: file, raw / gzip / zip bytes, test accuracy, and TFLite Micro."""
     spec = QUESTIONS[question]
-    record = results.load()[spec.answer]
+    records = results.load()
+    record = records[spec.answer]
     tflm = (f"runs it: {percent(record['tflm_accuracy'])} test accuracy, {record['arena_bytes']:,} bytes of "
             f"tensor arena (RAM)" if record.get("runs_on_tflm") else "does not run it")
     return "\n".join([
@@ -168,19 +169,19 @@ def answer_markdown(question: str) -> str:
         f"| {record['raw_bytes']:,} | {record['gzip_bytes']:,} | {record['zip_bytes']:,} | "
         f"{percent(record['test_accuracy'])} | {tflm} |",
         "",
-        "Scored by size: the gzip bytes. " + raw_size_sentence(question)
+        "Scored by size: the gzip bytes. " + raw_size_sentence(question, records)
         + " (Generated from `models/results.json` by `python -m signopt.report`.)",
     ])
 
 
-def raw_size_sentence(question: str) -> str:
-    """Why the answer's raw size is what it is, and whether the other "smallest file" answer shares it."""
+def raw_size_sentence(question: str, records: dict[str, dict]) -> str:
+    """Why the answer's raw size is what it is, and whether the other "smallest file" answer
+    shares it, from ``records`` (``results.load()``)."""
     spec = QUESTIONS[question]
-    record = results.load()[spec.answer]
+    record = records[spec.answer]
     technique = spec.title.split(" + ")[0].lower()
-    same = [f"{key} answer (`{q.answer}`)" for key, q in QUESTIONS.items()
-            if key != question and q.answer and q.answer.endswith(".tflite") and q.answer in results.load()
-            and results.load()[q.answer]["raw_bytes"] == record["raw_bytes"]]
+    same = [f"{key} answer (`{QUESTIONS[key].answer}`)" for key in SMALLEST_FILE
+            if key != question and records.get(QUESTIONS[key].answer, {}).get("raw_bytes") == record["raw_bytes"]]
     shared = (f"It has the raw size of the {', '.join(same)}, {record['raw_bytes']:,} bytes: the same graph, "
               "stored as dense int8 with the same options. " if same else "")
     return (shared + f"Dense storage keeps one byte per weight, whatever its value, so {technique} changes what the "
