@@ -19,8 +19,15 @@ layers = keras.layers
 FILTERS = (16, 32, 64)
 
 
-def build_baseline(filters=FILTERS, dropout: float = 0.25, name: str = "baseline") -> keras.Model:
-    """Conv-BN-ReLU-MaxPool blocks with ``filters`` channels, then Dropout and Dense."""
+HEADS = ("flatten", "gap")  # the classifier's input: the flattened last map, or its global average
+
+
+def build_baseline(filters=FILTERS, dropout: float = 0.25, name: str = "baseline", head: str = "flatten") -> keras.Model:
+    """Conv-BN-ReLU-MaxPool blocks with ``filters`` channels, then Dropout and Dense, on the
+    flattened last map (``head="flatten"``, the Q1 baseline) or on its global average (``"gap"``:
+    one value per channel, far fewer Dense weights)."""
+    if head not in HEADS:
+        raise ValueError(f"head must be one of {HEADS}, got {head!r}")
     inputs = keras.Input((28, 28, 1), name="image")
     x = inputs
     for i, width in enumerate(filters, start=1):
@@ -28,7 +35,7 @@ def build_baseline(filters=FILTERS, dropout: float = 0.25, name: str = "baseline
         x = layers.BatchNormalization(name=f"bn{i}")(x)
         x = layers.ReLU(name=f"relu{i}")(x)
         x = layers.MaxPooling2D(name=f"pool{i}")(x)
-    x = layers.Flatten(name="flatten")(x)
+    x = layers.Flatten(name="flatten")(x) if head == "flatten" else layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="letter")(x)
     return keras.Model(inputs, outputs, name=name)
@@ -50,19 +57,51 @@ def check_batch_norm_placement(model: keras.Model) -> None:
                              f"{', '.join(names)}, expected exactly one activation layer")
 
 
-def narrower_baseline(filters, splits: Splits, epochs: int, learning_rate: float, tied_to: str) -> keras.Model:
-    """A baseline with ``filters`` channels trained as the Q1 baseline was (``epochs``,
-    ``learning_rate``, the project's seed), for the smaller-baseline studies of q2 and q3.
+def check_same_network(model: keras.Model, reference: keras.Model) -> None:
+    """Raise ValueError unless ``model`` has the layers of ``reference``, in order, with the same
+    configuration: q1 writes the baseline's layers out in a cell, and the narrower baselines of
+    q2/q3 are built here, so the two must be one network."""
+    def layer_configs(m):
+        return [(type(layer).__name__, {k: v for k, v in layer.get_config().items() if k != "name"}, layer.name)
+                for layer in m.layers]
+    found, expected = layer_configs(model), layer_configs(reference)
+    if len(found) != len(expected):
+        raise ValueError(f"{model.name} has {len(found)} layers, expected {len(expected)} as {reference.name}")
+    for (kind, config_found, name), (kind_expected, config_expected, name_expected) in zip(found, expected):
+        if (kind, name) != (kind_expected, name_expected):
+            raise ValueError(f"{model.name}: layer {name} ({kind}) where {reference.name} has {name_expected} "
+                             f"({kind_expected})")
+        differ = {k: (config_found.get(k), config_expected.get(k)) for k in config_found.keys() | config_expected.keys()
+                  if config_found.get(k) != config_expected.get(k)}
+        if differ:
+            raise ValueError(f"{model.name}: layer {name} differs from {reference.name}'s in "
+                             + ", ".join(f"{k} {a!r} (expected {b!r})" for k, (a, b) in sorted(differ.items())))
+
+
+def recipe_accuracy(build, recipe: dict, splits: Splits) -> dict:
+    """Validation accuracy of a fresh ``build()`` trained by ``recipe`` ("epochs", "lr") from the
+    project's seed: one row of q1's recipe comparison."""
+    training.seed_everything()
+    candidate = build()
+    training.fit(candidate, splits, epochs=recipe["epochs"], learning_rate=recipe["lr"], verbose=0)
+    return {"val_accuracy": training.model_accuracy(candidate, splits.x_val, splits.y_val)}
+
+
+def narrower_baseline(filters, splits: Splits, epochs: int, learning_rate: float, tied_to: str,
+                      head: str = "flatten") -> keras.Model:
+    """A baseline with ``filters`` channels (and ``head``) trained as the Q1 baseline was
+    (``epochs``, ``learning_rate``, the project's seed), for the baseline studies of q2 and q3.
 
     Trained once: the weights are kept under models/sweeps/baselines/, in a file named after
     the settings and ``tied_to`` (the Q1 baseline's weights hash, so that a retrained Q1
     baseline, after a change to the data or the training code, retrains these too), and the
     next study loads them. ``make clean-sweeps`` forgets them with the sweeps.
     """
-    name = "-".join(map(str, filters)) + f"_{epochs}ep_lr{learning_rate:g}_{tied_to[:12]}.weights.h5"
+    name = ("-".join(map(str, filters)) + ("" if head == "flatten" else f"_{head}")
+            + f"_{epochs}ep_lr{learning_rate:g}_{tied_to[:12]}.weights.h5")
     path = config.models_dir() / "sweeps" / "baselines" / name
     training.seed_everything()  # the initial weights too, as in q1
-    model = build_baseline(filters=tuple(filters))
+    model = build_baseline(filters=tuple(filters), head=head)
     if path.exists():
         model.load_weights(path)
         return model

@@ -4,6 +4,8 @@ from typing import Callable
 
 import pandas as pd
 
+from signopt.units import say
+
 
 def _by_size(frame: pd.DataFrame, size: str) -> pd.DataFrame:
     """Rows smallest first by ``size``, ties broken by the other size, then by grid order."""
@@ -29,6 +31,42 @@ def choose_robust(frame: pd.DataFrame, grid: list[dict], floor: float, margin: f
         runs = pd.concat([row.to_frame().T, seeds], ignore_index=True)
         if (runs[score] >= bar).all():
             return grid[index], runs
-        print(f"passed over {grid[index]}: {score} under other seeds "
+        say(f"passed over {grid[index]}: {score} under other seeds "
               f"{', '.join(f'{v:.2%}' for v in seeds[score])}, not all at {bar:.0%} or above")
     raise ValueError(f"no candidate reaches {bar:.0%} {score} under every seed")
+
+
+def best_or_tie(frame: pd.DataFrame, grid: list[dict], images: int, prefer: list[str],
+                score: str = "val_accuracy") -> dict:
+    """The settings with the best ``score`` on a split of ``images`` images, where a difference
+    of one image or less is a tie (one image decides nothing): among the rows within one image
+    of the best, the first by ``prefer`` (columns, ascending: fewer epochs, fewer bits) wins.
+    Prints which rows tied."""
+    if len(frame) != len(grid):
+        raise ValueError(f"the frame has {len(frame)} rows for {len(grid)} settings: pass the sweep's own frame")
+    if images < 1:
+        raise ValueError(f"images must be the size of the split the score is measured on, got {images}")
+    tied = frame[frame[score] >= frame[score].max() - 1 / images - 1e-12]
+    winner = tied.sort_values(prefer, kind="stable").index[0]
+    if len(tied) > 1:
+        say(f"tie within one image of the best ({len(tied)} rows: "
+            + "; ".join(f"{grid[i]} {100 * frame.loc[i, score]:.2f}%" for i in tied.index)
+            + f"): the first by {', '.join(prefer)} wins")
+    return grid[winner]
+
+
+def baseline_verdict(study: pd.DataFrame, baseline_bar: float, bar: float) -> str:
+    """The baseline rule, applied to ``tables.baseline_study`` (its first row the Q1 baseline with
+    the answers): another baseline replaces it only if its own validation accuracy reaches
+    ``baseline_bar`` and, for every question, its compressed file reaches ``bar`` on validation
+    with fewer gzip bytes than the answer. Returns the verdict in one sentence."""
+    questions = [c.removesuffix(" gzip") for c in study.columns if c.endswith(" gzip")]
+    answer, others = study.iloc[0], study.iloc[1:]
+    better = others[(others.baseline_val_accuracy >= baseline_bar)]
+    for q in questions:
+        better = better[(better[f"{q} val"] >= bar) & (better[f"{q} gzip"] < answer[f"{q} gzip"])]
+    if len(better):
+        names = ", ".join(f"{r.filters} {r.head}" for r in better.itertuples())
+        return f"the rule picks another baseline: {names} (smaller for every question, at {bar:.0%} on validation)"
+    return (f"none of the {len(others)} other baselines reaches {baseline_bar:.1%} on validation with every "
+            f"question's file at {bar:.0%} in fewer bytes than its answer: the Q1 baseline stays")

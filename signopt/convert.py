@@ -29,9 +29,9 @@ def representative_dataset(images: np.ndarray, count: int = REPRESENTATIVE_IMAGE
     return generate
 
 
-def to_tflite(model: tf.keras.Model, mode: str, calibration_images: np.ndarray | None = None) -> bytes:
-    """Convert ``model``; ``calibration_images`` (training split) are needed by the int8 and
-    int16x8 modes. q2 and q3 convert every candidate here."""
+def converter(model: tf.keras.Model, mode: str, calibration_images: np.ndarray | None = None) -> tf.lite.TFLiteConverter:
+    """A TFLiteConverter for ``model`` with the options of ``mode`` set (``flags`` lists them);
+    ``calibration_images`` (training split) are needed by the int8 and int16x8 modes."""
     sparse = mode.startswith("sparse_")
     base = mode.removeprefix("sparse_")
     if base not in MODES:
@@ -54,8 +54,33 @@ def to_tflite(model: tf.keras.Model, mode: str, calibration_images: np.ndarray |
     if base == "int16x8":
         converter.target_spec.supported_ops = [
             tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    return converter
+
+
+def flags(converter: tf.lite.TFLiteConverter) -> list[str]:
+    """The options ``converter`` sets, as the lines of code that would set them."""
+    shown = []
+    if converter.optimizations:
+        shown.append(f"optimizations = [{', '.join(f'tf.lite.Optimize.{o.name}' for o in converter.optimizations)}]")
+    if converter.representative_dataset is not None:
+        shown.append(f"representative_dataset = {REPRESENTATIVE_IMAGES} training images")
+    if converter.target_spec.supported_ops != {tf.lite.OpsSet.TFLITE_BUILTINS}:
+        shown.append("target_spec.supported_ops = "
+                     f"[{', '.join(f'tf.lite.OpsSet.{o.name}' for o in converter.target_spec.supported_ops)}]")
+    for side in ("input", "output"):
+        kind = getattr(converter, f"inference_{side}_type")
+        if kind not in (None, tf.float32):  # float32 is the default
+            shown.append(f"inference_{side}_type = tf.{kind.name}")
+    if getattr(converter, "_experimental_disable_per_channel", False):
+        shown.append("_experimental_disable_per_channel = True  (one weight scale per tensor)")
+    return shown
+
+
+def to_tflite(model: tf.keras.Model, mode: str, calibration_images: np.ndarray | None = None) -> bytes:
+    """Convert ``model`` with the options of ``mode`` (``converter``). q2 and q3 convert every
+    candidate here."""
     with quiet():
-        return converter.convert()
+        return converter(model, mode, calibration_images).convert()
 
 
 def with_short_names(model: tf.keras.Model) -> tf.keras.Model:

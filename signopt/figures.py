@@ -54,7 +54,12 @@ def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str =
         ax.scatter([answer[size]], [100 * answer[score]], marker="*", s=240, color="gold",
                    edgecolor="black", zorder=4, label="the answer")
     ax.set_xscale("log")
-    ax.set_xlabel(size.replace("_", " "))
+    bytes_label = plt.FuncFormatter(lambda value, _: f"{value:,.0f}")
+    ax.xaxis.set_major_formatter(bytes_label)
+    ax.xaxis.set_minor_formatter(plt.FuncFormatter(  # label 2..9 x 10^k too: a few ticks per decade, readable
+        lambda value, _: f"{value:,.0f}" if str(round(value))[0] in "2468" else ""))
+    ax.tick_params(axis="x", which="minor", labelsize=7)
+    ax.set_xlabel(size.replace("_", " ") + " (log scale)")
     ax.set_ylabel(score.replace("_", " ") + " (%)")
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
@@ -105,15 +110,17 @@ def group_count_curve(counts: dict, chosen: float):
     return fig
 
 
-def files_compared(frame: pd.DataFrame, title: str = "", sort_by: str = "raw_bytes"):
-    """One bar per model file, largest ``sort_by`` on top: raw and gzip bytes on the left, test
-    accuracy on the right (its axis zoomed to the files' range, so that tenths of a point show)."""
+def files_compared(frame: pd.DataFrame, title: str = "", sort_by: str = "raw_bytes", floor: float = 0.90):
+    """One row per model file, largest ``sort_by`` on top: raw and gzip bytes as bars on the
+    left, test accuracy as dots on the right, with the homework's ``floor`` drawn (the axis
+    spans the floor to 100%, so that the files' differences show without a cut bar)."""
     frame = frame.sort_values(sort_by)
     names = [f.removesuffix(".tflite") for f in frame.file]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(frame) + 1.4), sharey=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(frame) + 1.4), sharey=True,
+                                      gridspec_kw={"width_ratios": [3, 2]})
     rows = np.arange(len(frame))
-    left.barh(rows + 0.2, frame.raw_bytes, height=0.4, label="raw (flash)", color="C0")
-    left.barh(rows - 0.2, frame.gzip_bytes, height=0.4, label="gzip", color="C0", alpha=0.45)
+    left.barh(rows + 0.2, frame.raw_bytes, height=0.4, label="raw", color="C0")
+    left.barh(rows - 0.2, frame.gzip_bytes, height=0.4, label="gzip (level 9)", color="C0", alpha=0.45)
     for row, raw, gzipped in zip(rows, frame.raw_bytes, frame.gzip_bytes):
         left.annotate(f"{raw:,}", (raw, row + 0.2), xytext=(3, -3), textcoords="offset points", fontsize=7)
         left.annotate(f"{gzipped:,}", (gzipped, row - 0.2), xytext=(3, -3), textcoords="offset points",
@@ -124,14 +131,39 @@ def files_compared(frame: pd.DataFrame, title: str = "", sort_by: str = "raw_byt
     left.set_xlim(0, 1.25 * frame.raw_bytes.max())
     left.legend(loc="lower right", fontsize=8)
     accuracy = 100 * frame.test_accuracy
-    right.barh(rows, accuracy, height=0.5, color="C2")
+    right.plot(accuracy, rows, "o", color="C2")
     for row, value in zip(rows, accuracy):
-        right.annotate(f"{value:.2f}%", (value, row), xytext=(3, -3), textcoords="offset points", fontsize=7)
-    low = accuracy.min()
-    right.set_xlim(low - 0.5, 100.1)
-    right.set_xlabel(f"test accuracy (%), axis from {low - 0.5:.1f}")
+        right.annotate(f"{value:.2f}%", (value, row), xytext=(-6, 5), textcoords="offset points", fontsize=7,
+                       ha="right")
+    right.axvline(100 * floor, color="gray", linestyle="--", label=f"homework floor {100 * floor:.0f}%")
+    right.set_xlim(min(100 * floor, accuracy.min()) - 1, 100.5)
+    right.set_xlabel("test accuracy (%)")
+    right.legend(loc="lower left", fontsize=8)
     for ax in (left, right):
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_by_bits(frame: pd.DataFrame, floor: float = 0.85, title: str = ""):
+    """Validation accuracy (dots, axis from 0) against total model bits (log scale, ticks in
+    plain numbers), each dot named by its ``bits`` (a category: the dots are not joined), the
+    homework's floor dashed."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(frame.total_bits, 100 * frame.val_accuracy, "o")
+    for _, row in frame.iterrows():
+        ax.annotate(str(row.bits), (row.total_bits, 100 * row.val_accuracy), xytext=(5, -12), textcoords="offset points")
+    ax.axhline(100 * floor, color="gray", linestyle="--", label=f"homework floor {100 * floor:.0f}%")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.xaxis.set_minor_formatter(plt.FuncFormatter(lambda value, _: f"{value:,.0f}" if str(round(value))[0] in "25" else ""))
+    ax.tick_params(axis="x", which="minor", labelsize=7)
+    ax.set_ylim(0, 105)
+    ax.set_xlabel("total model bits (log scale)")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right")
+    ax.set_title(title)
     fig.tight_layout()
     return fig

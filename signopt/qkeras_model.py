@@ -6,9 +6,13 @@ levels (integer codes -8..7 times a scale). ``alpha`` sets the scale: 1 uses a f
 step 1/8, so small weights round to zero; "auto_po2" picks a power-of-two scale per output
 channel from the weights themselves. BatchNormalization stays float (the homework allows it).
 """
+import re
+
 import numpy as np
 import tensorflow as tf
 from qkeras import QConv2D, QDense, binary, quantized_bits, ternary
+
+from signopt import training
 
 QUANTIZED_LAYERS = (QConv2D, QDense)
 
@@ -131,3 +135,62 @@ def check_mirrors(qkeras_model: tf.keras.Model, baseline_model: tf.keras.Model) 
     problems += [f"a layer the baseline does not have: {name!r}" for name in extra]
     if problems:
         raise ValueError(f"{qkeras_model.name} does not mirror {baseline_model.name}: " + "; ".join(problems))
+
+
+def qstats_text(model: tf.keras.Model) -> str:
+    """What QKeras' ``print_qstats(model)`` prints, as text (it prints to standard output).
+
+    print_qstats quantizes the model's weights in place (its "... quantizing model" line): the
+    float shadow weights become their quantized values, so the model would no longer hold the
+    weights of its file. They are put back afterwards."""
+    import contextlib
+    import io
+
+    from qkeras import print_qstats
+    weights = model.get_weights()
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            print_qstats(model)
+    finally:
+        model.set_weights(weights)
+    return printed.getvalue()
+
+
+def qstats_weight_bits(text: str) -> list[dict]:
+    """The "Weight profiling" lines of ``print_qstats``' output ("conv2_weights : 4608
+    (4-bit unit)"), each with its bits: count x bits per unit. What print_qstats profiles is
+    the weights and biases of the quantized layers; it leaves out BatchNormalization's
+    parameters and the quantizers' scales (``size_in_bits`` counts both)."""
+    if "Weight profiling:" not in text:
+        raise ValueError(f"no 'Weight profiling:' section in this print_qstats output: {text[:200]!r}")
+    section = text.split("Weight profiling:", 1)[1]
+    rows = []
+    for line in section.splitlines()[1:]:
+        found = re.match(r"\s+(\S+)\s*:\s*(\d+)\s+\((\d+)-bit unit\)", line)
+        if not found:
+            break
+        name, count, bits = found.group(1), int(found.group(2)), int(found.group(3))
+        rows.append({"weight": name, "count": count, "bits_each": bits, "bits": count * bits})
+    if not rows:
+        raise ValueError("the 'Weight profiling:' section of this print_qstats output has no weight lines")
+    return rows
+
+
+def weight_quantizer(bits, alpha="auto_po2"):
+    """QKeras' quantizer for ``bits``: quantized_bits(bits, 0, alpha), integer codes in
+    -2^(bits-1)..2^(bits-1)-1 times a scale; ternary (-1, 0, 1) or binary (-1, 1) times a
+    scale for bits="ternary" or "binary"."""
+    if bits == "ternary":
+        return ternary(alpha=alpha)
+    if bits == "binary":
+        return binary(alpha=alpha)
+    if not isinstance(bits, int) or bits < 2:
+        raise ValueError(f"bits must be an integer of at least 2, 'ternary' or 'binary', got {bits!r}")
+    return quantized_bits(bits, 0, alpha=alpha)
+
+
+def validation_row(model: tf.keras.Model, splits) -> dict:
+    """One row of a QKeras sweep: the model's validation accuracy and its size in bits (``size_in_bits``)."""
+    return {"val_accuracy": training.model_accuracy(model, splits.x_val, splits.y_val),
+            "total_bits": int(sum(r["bits"] for r in size_in_bits(model)))}

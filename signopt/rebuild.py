@@ -17,7 +17,7 @@ import os
 from typing import Callable
 
 from signopt import environment, sweeps
-from signopt.units import percent
+from signopt.units import percent, say
 
 PRETEND_OTHER_MACHINE = "SIGNOPT_PRETEND_OTHER_MACHINE"
 
@@ -52,12 +52,12 @@ def check(tflite_bytes: bytes, sweep: str, settings: dict, measure: Callable[[by
     sha256 = hashlib.sha256(tflite_bytes).hexdigest()
     swept_on = environment.machine(row.get("environment", {}))
     if sha256 == stored_sha256(row):
-        print(f"rebuilt byte for byte: sha256 {sha256[:12]}... is the file that sweep {sweep} measured on "
+        say(f"rebuilt byte for byte: sha256 {sha256[:12]}... is the file that sweep {sweep} measured on "
               f"{swept_on} ({row['gzip_bytes']:,} gzip bytes, validation {percent(row[score])})")
         return {"reproduced": True, "sweep_sha256": row["sha256"], "swept_on": swept_on}
     rebuilt = measure(tflite_bytes)
     seeds = retrain_seeds() if retrain_seeds is not None else []
-    print(f"rebuilt here ({environment.machine()}) with other bytes than sweep {sweep} measured on {swept_on}: "
+    say(f"rebuilt here ({environment.machine()}) with other bytes than sweep {sweep} measured on {swept_on}: "
           f"sha256 {row['sha256'][:12]}... -> {sha256[:12]}..., raw {row['raw_bytes']:,} -> {rebuilt['raw_bytes']:,}, "
           f"gzip {row['gzip_bytes']:,} -> {rebuilt['gzip_bytes']:,}, validation {percent(row[score])} -> "
           f"{percent(rebuilt[score])}" + (f"; other seeds retrained here: "
@@ -72,7 +72,7 @@ def check(tflite_bytes: bytes, sweep: str, settings: dict, measure: Callable[[by
         raise RebuildError("the answer rebuilt on this machine fails the choice rule its sweep row passed: "
                            + "; ".join(failures) + ". Nothing was written; rerun the sweep here "
                            "(make clean-sweeps) to choose again on this machine's numbers.")
-    print(f"  it passes the choice rule{f' (>= {percent(bar)})' if bar is not None else ''}: "
+    say(f"  it passes the choice rule{f' (>= {percent(bar)})' if bar is not None else ''}: "
           "the rebuilt file is what gets recorded")
     return {"reproduced": False, "sweep_sha256": row["sha256"], "swept_on": swept_on,
             "sweep": {k: row[k] for k in ("raw_bytes", "gzip_bytes", score)},

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from signopt import atomic, config, measurement, training
-from signopt.units import percent
+from signopt.units import percent, say
 
 RESULTS_FILE = "results.json"
 COLUMNS = ["file", "technique", "test_accuracy", "raw_bytes", "gzip_bytes", "zip_bytes", "latency_ms",
@@ -39,7 +39,7 @@ def save(record: dict) -> dict:
     an interrupted write leaves the old file). Prints ``change_line`` against the old record."""
     records = load()
     if record["file"] in records:
-        print(change_line(records[record["file"]], record))
+        say(change_line(records[record["file"]], record))
     records[record["file"]] = record
     ordered = dict(sorted(records.items(), key=lambda kv: (kv[1]["question"], kv[0])))
     atomic.write_text(results_path(), json.dumps({"models": ordered}, indent=2) + "\n")

@@ -110,8 +110,8 @@ def leak_row(name: str, x_ref, y_ref, x_held, y_held, threshold: float = THRESHO
     1-nearest-neighbour classifier (pure memory) labels them."""
     distance, index = nearest_neighbours(x_held, x_ref)
     return {"held-out images": name, "rows": len(y_held),
-            "median distance to nearest training image": float(np.median(distance)),
-            f"share closer than {threshold:g}": float((distance < threshold).mean()),
+            "median distance": float(np.median(distance)),  # to the nearest training image
+            f"closer than {threshold:g}": float((distance < threshold).mean()),
             "1-NN accuracy": float((y_ref[index] == y_held).mean())}
 
 

@@ -19,6 +19,7 @@ from typing import Callable
 import pandas as pd
 
 from signopt import atomic, config, environment
+from signopt.units import say
 
 LEVERS_SUFFIX = "_levers"  # models/sweeps/<sweep>_levers.json: the levers a notebook tabled
 
@@ -119,7 +120,7 @@ def run_sweep(name: str, grid: list[dict], measure: Callable[[dict], dict], star
         spent = time.perf_counter() - began_all
         left = spent / i * (len(todo) - i)
         shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in measured.items() if k != "sha256"}
-        print(f"  [{i}/{len(todo)}] {settings} -> {shown}; about {left / 60:.1f} min left", flush=True)
+        say(f"  [{i}/{len(todo)}] {settings} -> {shown}; about {left / 60:.1f} min left")
     return pd.DataFrame([{**s, **{k: v for k, v in done[key(s)].items() if k != "environment"}} for s in grid])
 
 

@@ -9,3 +9,20 @@ def percent(fraction: float) -> str:
 def count(value) -> str:
     """A size or count with thousands separators; "-" for none (None or NaN)."""
     return "-" if value is None or value != value else f"{int(value):,}"
+
+
+LINE_WIDTH = 120  # no saved output line is wider, so that nothing is cut off in a notebook or a PDF
+
+
+def wrap(text: str, width: int = LINE_WIDTH) -> str:
+    """``text`` folded into lines of at most ``width`` characters, each paragraph on its own
+    and continuation lines indented; a word longer than the line (a hash) is broken."""
+    import textwrap
+    return "\n".join(textwrap.fill(line, width, subsequent_indent="    ", break_on_hyphens=False)
+                     for line in text.splitlines() or [""])
+
+
+def say(*texts: str) -> None:
+    """Print each text folded to ``LINE_WIDTH`` (``wrap``)."""
+    for text in texts:
+        print(wrap(str(text)), flush=True)

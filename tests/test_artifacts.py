@@ -125,3 +125,26 @@ def test_answer_was_checked_under_other_seeds(name):
     mine = [row for key, row in seeds.items()
             if {k: v for k, v in json.loads(key).items() if k != "seed"} == record["settings"]]
     assert len(mine) == 2 and all(row["val_accuracy"] >= 0.90 for row in mine)
+
+
+def test_the_qat_file_and_its_control_have_int8_input_and_output():
+    """Like for like: QAT against post-training int8, both full integer at the edges too."""
+    from readback import io_types
+    for name in ("sign_mnist_quant_aware_training.tflite", "sign_mnist_quant_int8.tflite"):
+        found = io_types(committed(name))
+        assert (found["input"], found["output"]) == ("int8", "int8"), name
+
+
+@pytest.mark.parametrize("name", TFLITE)
+def test_a_tflite_record_counts_the_parameters_in_the_file(name):
+    """BatchNormalization folded: every .tflite file of the baseline holds the folded model's parameters."""
+    assert RESULTS[name]["parameters"] == RESULTS[deliverables.FLOAT_TFLITE]["parameters"] < \
+        RESULTS[deliverables.BASELINE]["parameters"]
+
+
+def test_q4_size_is_print_qstats_plus_what_it_leaves_out():
+    q4 = RESULTS[QUESTIONS["Q4"].answer]
+    profiled = q4["qstats_weight_profiling"]
+    assert q4["qstats_bits"] == sum(row["count"] * row["bits_each"] for row in profiled)
+    assert {row["bits_each"] for row in profiled if row["count"]} == {4}, "every weight and bias in 4 bits"
+    assert q4["qstats_bits"] + sum(q4["qstats_left_out"].values()) == q4["total_bits"]

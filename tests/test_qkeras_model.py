@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from signopt import baseline
+from signopt import baseline, training
 from signopt import qkeras_model as qk
 from tiny import tiny_qkeras
 
@@ -79,3 +79,14 @@ def test_a_qkeras_copy_of_the_baseline_mirrors_it_and_a_different_one_is_named()
     qk.check_mirrors(mirror, reference)
     with pytest.raises(ValueError, match="no layer 'dropout'"):
         qk.check_mirrors(tiny_qkeras(filters=(4,)), reference)
+
+
+def test_qstats_leaves_the_model_weights_as_they_were(tiny_q):
+    """print_qstats quantizes weights in place; qstats_text must put them back."""
+    model = tiny_q
+    before = training.weights_sha256(model)
+    text = qk.qstats_text(model)
+    assert "Weight profiling:" in text
+    assert training.weights_sha256(model) == before
+    rows = qk.qstats_weight_bits(text)
+    assert rows and all(row["bits"] == row["count"] * row["bits_each"] for row in rows)
