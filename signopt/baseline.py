@@ -1,5 +1,5 @@
-"""The baseline CNN of Q1(a): build it, load it back, and train the narrower baselines of the
-smaller-baseline studies. (Saving it with its record is ``results.write_keras``.)
+"""The baseline CNN of Q1(a): build it, load it back, and train the other baselines of the
+baseline studies of q2 and q3. (Saving it with its record is ``results.write_keras``.)
 
 Three Conv-BatchNorm-ReLU-MaxPool blocks and one Dense softmax. Every BatchNormalization
 sits directly before its activation (the homework's rule; it also lets TFLite and tfmot
@@ -87,8 +87,8 @@ def recipe_accuracy(build, recipe: dict, splits: Splits) -> dict:
     return {"val_accuracy": training.model_accuracy(candidate, splits.x_val, splits.y_val)}
 
 
-def narrower_baseline(filters, splits: Splits, epochs: int, learning_rate: float, tied_to: str,
-                      head: str = "flatten") -> keras.Model:
+def study_baseline(filters, splits: Splits, epochs: int, learning_rate: float, tied_to: str,
+                   head: str = "flatten") -> keras.Model:
     """A baseline with ``filters`` channels (and ``head``) trained as the Q1 baseline was
     (``epochs``, ``learning_rate``, the project's seed), for the baseline studies of q2 and q3.
 

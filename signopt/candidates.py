@@ -25,6 +25,11 @@ def clustered(settings: dict, start: tf.keras.Model) -> tf.keras.Model:
     """``start`` with cluster_weights on each layer of ``settings["clusters"]`` (a count per
     layer name), centroids initialised by ``settings["init"]`` (one name, or one per layer)."""
     clusters, init = settings["clusters"], settings["init"]
+    _check_layers(start, clusters, "clusters")
+    for name in clusters:
+        how = init if isinstance(init, str) else init.get(name)
+        if how not in CENTROID_INIT:
+            raise ValueError(f"layer {name}: centroid initialisation must be one of {sorted(CENTROID_INIT)}, got {how!r}")
 
     def apply_clustering(layer):
         if layer.name not in clusters:
@@ -41,6 +46,8 @@ def pruned(settings: dict, start: tf.keras.Model, steps_per_epoch: int) -> tf.ke
     of the fine-tune), in blocks of ``settings["block"][layer]`` weights where given."""
     sparsity, steps = settings["sparsity"], settings["epochs"] * steps_per_epoch
     blocks = settings.get("block") or {}
+    _check_layers(start, sparsity, "sparsity")
+    _check_layers(start, blocks, "block")
 
     def apply_pruning(layer):
         if layer.name not in sparsity:
@@ -51,6 +58,14 @@ def pruned(settings: dict, start: tf.keras.Model, steps_per_epoch: int) -> tf.ke
         return tfmot.sparsity.keras.prune_low_magnitude(layer, pruning_schedule=schedule,
                                                         block_size=tuple(blocks.get(layer.name, (1, 1))))
     return tf.keras.models.clone_model(training.clone_with_weights(start, dropout=False), clone_function=apply_pruning)
+
+
+def _check_layers(model: tf.keras.Model, per_layer: dict, setting: str) -> None:
+    """A per-layer setting must name layers of ``model``: a typo would leave a layer uncompressed."""
+    unknown = sorted(set(per_layer) - {layer.name for layer in model.layers})
+    if unknown:
+        raise ValueError(f"settings[{setting!r}] names {unknown}, which {model.name} has no layer called; "
+                         f"its layers: {[layer.name for layer in model.layers if layer.weights]}")
 
 
 def fine_tuned(technique: str, settings: dict, start: tf.keras.Model, splits, teacher: tf.keras.Model,
@@ -105,12 +120,12 @@ class Builder:
         return converted(stripped, settings, self.splits.x_train)
 
 
-def narrower_baseline_row(builder: Builder, study: dict, settings: dict, splits, measure, tied_to: str) -> dict:
+def baseline_study_row(builder: Builder, study: dict, settings: dict, splits, measure, tied_to: str) -> dict:
     """One row of a baseline study: the baseline with ``study["filters"]`` channels and
     ``study["head"]`` (default "flatten", the Q1 baseline's), trained by the Q1 recipe (``study["baseline_epochs"]``, ``study["baseline_lr"]``; once,
     shared by q2 and q3), then compressed by ``builder`` with ``settings`` (folded first for
     clustering, as the Q1 baseline is) and measured by ``measure``."""
-    small = baseline.narrower_baseline(study["filters"], splits, study["baseline_epochs"], study["baseline_lr"],
+    small = baseline.study_baseline(study["filters"], splits, study["baseline_epochs"], study["baseline_lr"],
                                        tied_to=tied_to, head=study.get("head", "flatten"))
     start = fold_batch_norm(small) if builder.technique == "clustering" else small
     return {"baseline_parameters": small.count_params(),

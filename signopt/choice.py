@@ -1,10 +1,12 @@
-"""The rule that picks a sweep's answer: the smallest candidate that reaches the floor plus a
-margin on the validation split, with the project's seed and under every other seed."""
+"""The rules that pick from a sweep, on the validation split: the smallest candidate that
+reaches the floor plus a margin with the project's seed and under every other seed (the
+answers of Q2 and Q3); the best candidate, one image of difference being a tie (a training
+length, a QKeras setting); and whether another baseline replaces the Q1 one."""
 from typing import Callable
 
 import pandas as pd
 
-from signopt.units import say
+from signopt.units import say, settings_text
 
 
 def _by_size(frame: pd.DataFrame, size: str) -> pd.DataFrame:
@@ -31,7 +33,7 @@ def choose_robust(frame: pd.DataFrame, grid: list[dict], floor: float, margin: f
         runs = pd.concat([row.to_frame().T, seeds], ignore_index=True)
         if (runs[score] >= bar).all():
             return grid[index], runs
-        say(f"passed over {grid[index]}: {score} under other seeds "
+        say(f"passed over {settings_text(grid[index])}: {score} under other seeds "
               f"{', '.join(f'{v:.2%}' for v in seeds[score])}, not all at {bar:.0%} or above")
     raise ValueError(f"no candidate reaches {bar:.0%} {score} under every seed")
 
@@ -42,12 +44,14 @@ def best_or_tie(frame: pd.DataFrame, grid: list[dict], images: int, prefer: list
     of one image or less is a tie (one image decides nothing): among the rows within one image
     of the best, the first by ``prefer`` (columns, ascending: fewer epochs, fewer bits) wins.
     Prints which rows tied."""
-    if len(frame) != len(grid):
+    if len(frame) != len(grid) or not frame.index.equals(pd.RangeIndex(len(grid))):
         raise ValueError(f"the frame has {len(frame)} rows for {len(grid)} settings: pass the sweep's own frame")
     if images < 1:
         raise ValueError(f"images must be the size of the split the score is measured on, got {images}")
+    if frame[score].isna().all():
+        raise ValueError(f"no row has a {score}")
     tied = frame[frame[score] >= frame[score].max() - 1 / images - 1e-12]
-    winner = tied.sort_values(prefer, kind="stable").index[0]
+    winner = tied.sort_values(prefer + [score], ascending=[True] * len(prefer) + [False], kind="stable").index[0]
     if len(tied) > 1:
         say(f"tie within one image of the best ({len(tied)} rows: "
             + "; ".join(f"{grid[i]} {100 * frame.loc[i, score]:.2f}%" for i in tied.index)
@@ -55,7 +59,10 @@ def best_or_tie(frame: pd.DataFrame, grid: list[dict], images: int, prefer: list
     return grid[winner]
 
 
-def baseline_verdict(study: pd.DataFrame, baseline_bar: float, bar: float) -> str:
+BASELINE_BAR = 0.995  # the Q1 baseline's own validation accuracy must stay at 99.5% for another baseline to replace it
+
+
+def baseline_verdict(study: pd.DataFrame, bar: float, baseline_bar: float = BASELINE_BAR) -> str:
     """The baseline rule, applied to ``tables.baseline_study`` (its first row the Q1 baseline with
     the answers): another baseline replaces it only if its own validation accuracy reaches
     ``baseline_bar`` and, for every question, its compressed file reaches ``bar`` on validation

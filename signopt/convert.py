@@ -34,8 +34,8 @@ def converter(model: tf.keras.Model, mode: str, calibration_images: np.ndarray |
     ``calibration_images`` (training split) are needed by the int8 and int16x8 modes."""
     sparse = mode.startswith("sparse_")
     base = mode.removeprefix("sparse_")
-    if base not in MODES:
-        raise ValueError(f"mode must be one of {MODES} or sparse_<mode>, got {mode!r}")
+    if base not in MODES or (sparse and base == "float"):
+        raise ValueError(f"mode must be one of {MODES} or sparse_<mode> (not sparse_float), got {mode!r}")
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     if base != "float":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]

@@ -16,7 +16,7 @@ def pareto_front(frame: pd.DataFrame, size: str = "gzip_bytes", score: str = "va
     return ordered.loc[keep]
 
 
-def uncrowded(points: pd.DataFrame, size: str, score: str, min_log_size: float = 0.05,
+def uncrowded(points: pd.DataFrame, size: str, score: str, min_log_size: float = 0.12,
               min_points: float = 3.0) -> pd.DataFrame:
     """The points to name on a log-size plot: each kept one is at least ``min_log_size``
     decades or ``min_points`` accuracy points away from the last kept one, so that the
@@ -45,9 +45,13 @@ def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str =
     ax.scatter(front[size], 100 * front[score], color="C3", zorder=3)
     if label:
         named = frame if name_all else uncrowded(front, size, score)
+        if answer is not None and not name_all:  # the answer is named, and no front point crowds it
+            near = (np.log10(named[size]) - np.log10(answer[size])).abs() < 0.12
+            named = pd.concat([named[~near], pd.DataFrame([answer])[[size, score, label]]]) \
+                if label in answer else named[~near]
         for _, row in named.iterrows():
-            ax.annotate(str(row[label]), (row[size], 100 * row[score]), fontsize=7,
-                        xytext=(3, 3), textcoords="offset points")
+            ax.annotate(str(row[label]).removesuffix(" -"), (row[size], 100 * row[score]), fontsize=7,
+                        xytext=(3, 3), textcoords="offset points")  # "-": no lever, nothing to name
     if floor is not None:
         ax.axhline(100 * floor, color="gray", linestyle="--", label=f"homework floor {100 * floor:.0f}%")
     if answer is not None:
@@ -58,7 +62,7 @@ def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str =
     ax.xaxis.set_major_formatter(bytes_label)
     ax.xaxis.set_minor_formatter(plt.FuncFormatter(  # label 2..9 x 10^k too: a few ticks per decade, readable
         lambda value, _: f"{value:,.0f}" if str(round(value))[0] in "2468" else ""))
-    ax.tick_params(axis="x", which="minor", labelsize=7)
+    ax.tick_params(axis="x", which="both", labelsize=8)
     ax.set_xlabel(size.replace("_", " ") + " (log scale)")
     ax.set_ylabel(score.replace("_", " ") + " (%)")
     ax.set_title(title)
@@ -110,10 +114,10 @@ def group_count_curve(counts: dict, chosen: float):
     return fig
 
 
-def files_compared(frame: pd.DataFrame, title: str = "", sort_by: str = "raw_bytes", floor: float = 0.90):
+def files_compared(frame: pd.DataFrame, title: str = "", sort_by: str = "raw_bytes", floor: float | None = None):
     """One row per model file, largest ``sort_by`` on top: raw and gzip bytes as bars on the
-    left, test accuracy as dots on the right, with the homework's ``floor`` drawn (the axis
-    spans the floor to 100%, so that the files' differences show without a cut bar)."""
+    left, test accuracy as dots on the right (dots, not bars cut short, so that tenths of a
+    point show), with the homework's ``floor`` drawn where the files have one (Q2, Q3: 90%)."""
     frame = frame.sort_values(sort_by)
     names = [f.removesuffix(".tflite") for f in frame.file]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(frame) + 1.4), sharey=True,
@@ -135,10 +139,12 @@ def files_compared(frame: pd.DataFrame, title: str = "", sort_by: str = "raw_byt
     for row, value in zip(rows, accuracy):
         right.annotate(f"{value:.2f}%", (value, row), xytext=(-6, 5), textcoords="offset points", fontsize=7,
                        ha="right")
-    right.axvline(100 * floor, color="gray", linestyle="--", label=f"homework floor {100 * floor:.0f}%")
-    right.set_xlim(min(100 * floor, accuracy.min()) - 1, 100.5)
+    if floor is not None:
+        right.axvline(100 * floor, color="gray", linestyle="--", label=f"homework floor {100 * floor:.0f}%")
+        right.legend(loc="lower left", fontsize=8)
+    low = accuracy.min() if floor is None else min(100 * floor, accuracy.min())
+    right.set_xlim(low - 0.5, 100.3)
     right.set_xlabel("test accuracy (%)")
-    right.legend(loc="lower left", fontsize=8)
     for ax in (left, right):
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(title)
@@ -153,12 +159,13 @@ def accuracy_by_bits(frame: pd.DataFrame, floor: float = 0.85, title: str = ""):
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(frame.total_bits, 100 * frame.val_accuracy, "o")
     for _, row in frame.iterrows():
-        ax.annotate(str(row.bits), (row.total_bits, 100 * row.val_accuracy), xytext=(5, -12), textcoords="offset points")
+        ax.annotate(f"{row.bits}: {100 * row.val_accuracy:.2f}%", (row.total_bits, 100 * row.val_accuracy),
+                    xytext=(5, -12), textcoords="offset points", fontsize=8)
     ax.axhline(100 * floor, color="gray", linestyle="--", label=f"homework floor {100 * floor:.0f}%")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:,.0f}"))
     ax.xaxis.set_minor_formatter(plt.FuncFormatter(lambda value, _: f"{value:,.0f}" if str(round(value))[0] in "25" else ""))
-    ax.tick_params(axis="x", which="minor", labelsize=7)
+    ax.tick_params(axis="x", which="both", labelsize=8)
     ax.set_ylim(0, 105)
     ax.set_xlabel("total model bits (log scale)")
     ax.set_ylabel("validation accuracy (%)")

@@ -6,6 +6,7 @@ levels (integer codes -8..7 times a scale). ``alpha`` sets the scale: 1 uses a f
 step 1/8, so small weights round to zero; "auto_po2" picks a power-of-two scale per output
 channel from the weights themselves. BatchNormalization stays float (the homework allows it).
 """
+import numbers
 import re
 
 import numpy as np
@@ -167,9 +168,11 @@ def qstats_weight_bits(text: str) -> list[dict]:
     section = text.split("Weight profiling:", 1)[1]
     rows = []
     for line in section.splitlines()[1:]:
+        if not line.strip() or not line[0].isspace():  # a blank line or the next section's title ends it
+            break
         found = re.match(r"\s+(\S+)\s*:\s*(\d+)\s+\((\d+)-bit unit\)", line)
         if not found:
-            break
+            raise ValueError(f"a 'Weight profiling' line of print_qstats that is not 'name : count (N-bit unit)': {line!r}")
         name, count, bits = found.group(1), int(found.group(2)), int(found.group(3))
         rows.append({"weight": name, "count": count, "bits_each": bits, "bits": count * bits})
     if not rows:
@@ -185,7 +188,7 @@ def weight_quantizer(bits, alpha="auto_po2"):
         return ternary(alpha=alpha)
     if bits == "binary":
         return binary(alpha=alpha)
-    if not isinstance(bits, int) or bits < 2:
+    if isinstance(bits, bool) or not isinstance(bits, numbers.Integral) or bits < 2:
         raise ValueError(f"bits must be an integer of at least 2, 'ternary' or 'binary', got {bits!r}")
     return quantized_bits(bits, 0, alpha=alpha)
 

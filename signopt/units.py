@@ -26,3 +26,12 @@ def say(*texts: str) -> None:
     """Print each text folded to ``LINE_WIDTH`` (``wrap``)."""
     for text in texts:
         print(wrap(str(text)), flush=True)
+
+
+def settings_text(settings: dict) -> str:
+    """A settings dict in one line, per-layer values as layer=value: "epochs 3, lr 0.002, clusters {conv2=2}"."""
+    def shown(value):
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{k}={shown(v)}" for k, v in value.items()) + "}"
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return ", ".join(f"{key} {shown(value)}" for key, value in settings.items())

@@ -136,8 +136,9 @@ def test_the_qat_file_and_its_control_have_int8_input_and_output():
 
 
 @pytest.mark.parametrize("name", TFLITE)
-def test_a_tflite_record_counts_the_parameters_in_the_file(name):
-    """BatchNormalization folded: every .tflite file of the baseline holds the folded model's parameters."""
+def test_a_tflite_record_counts_the_folded_parameters(name):
+    """BatchNormalization folded: every .tflite file of the baseline is recorded with the folded
+    model's parameter count (the float file's), not the Keras baseline's."""
     assert RESULTS[name]["parameters"] == RESULTS[deliverables.FLOAT_TFLITE]["parameters"] < \
         RESULTS[deliverables.BASELINE]["parameters"]
 

@@ -47,10 +47,10 @@ def test_clone_without_dropout_keeps_weights_and_sets_every_rate_to_zero():
 
 
 
-def test_narrower_baseline_is_trained_once_then_loaded_with_the_same_weights(models_dir, monkeypatch):
+def test_a_study_baseline_is_trained_once_then_loaded_with_the_same_weights(models_dir, monkeypatch):
     x, y = tiny_images(64)
     splits = Splits(x, y, x[:16], y[:16], x[:16], y[:16])
-    trained = baseline.narrower_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="a" * 64)
+    trained = baseline.study_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="a" * 64)
     training.seed_everything()  # the Q1 recipe, by hand: the cache must not change what is trained
     by_hand = baseline.build_baseline(filters=(4, 8))
     training.fit(by_hand, splits, epochs=1, learning_rate=1e-3, verbose=0)
@@ -59,7 +59,7 @@ def test_narrower_baseline_is_trained_once_then_loaded_with_the_same_weights(mod
     def no_training(*args, **kwargs):
         raise RuntimeError("trained again instead of loading")
     monkeypatch.setattr(training, "fit", no_training)
-    loaded = baseline.narrower_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="a" * 64)
+    loaded = baseline.study_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="a" * 64)
     assert training.weights_sha256(loaded) == training.weights_sha256(trained)
     with pytest.raises(RuntimeError, match="trained again"):  # another Q1 baseline: its own file
-        baseline.narrower_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="b" * 64)
+        baseline.study_baseline((4, 8), splits, epochs=1, learning_rate=1e-3, tied_to="b" * 64)

@@ -12,8 +12,8 @@ from signopt.deliverables import NOTEBOOKS, QUESTIONS, SMALLEST_FILE
 MAX_CELL_LINES = 30
 MAX_HELPERS = 2
 MAX_BODY_WORDS = 800
-HISTORY = ("previous round", "project's history", "first version", "rounds", "earlier round", "4,000-byte target",
-           "4,000 bytes", "99.5% bar", "must run on a microcontroller")
+HISTORY = (r"previous round", r"project's history", r"first version", r"\brounds\b", r"earlier round",
+           r"4,000-byte target", r"4,000 bytes", r"99\.5% bar", r"must run on a microcontroller")
 
 
 def cells(name):
@@ -50,20 +50,23 @@ def test_no_code_cell_is_long(name):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_at_most_two_helper_functions(name):
-    helpers = [m.group(1) for s in code(name) for m in re.finditer(r"^(?:def (\w+)|(\w+) = lambda)", s, re.M)]
+    helpers = [m.group(1) or m.group(2) for s in code(name)
+               for m in re.finditer(r"^(?:def (\w+)|(\w+) = lambda)", s, re.M)]
     assert len(helpers) <= MAX_HELPERS, f"{name} defines {helpers}"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_no_output_line_is_cut_off(name):
-    long = [line[:80] for line in shown_lines(name) if len(line) > units.LINE_WIDTH]
+    lines = list(shown_lines(name))
+    assert lines, f"{name} has no saved output"
+    long = [line[:80] for line in lines if len(line) > units.LINE_WIDTH]
     assert not long, f"{len(long)} output lines over {units.LINE_WIDTH} characters, first: {long[:1]}"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_prose_is_about_the_homework_not_the_project_history(name):
     text = "\n".join(markdown(name)).lower()
-    found = [word for word in HISTORY if word in text]
+    found = [word for word in HISTORY if re.search(word, text)]
     assert not found, f"{name}: {found}"
 
 
@@ -76,7 +79,7 @@ def test_the_body_is_short_and_the_studies_are_in_the_appendix(question):
     body_words = sum(len(t.split()) for t in texts[:appendix[0]])
     assert body_words <= MAX_BODY_WORDS, f"{name}: {body_words} words of markdown before the Appendix"
     later = "\n".join(texts[appendix[0]:])
-    for study in ("lever", "narrower baseline", "sweeps cost", "gzip bytes go"):
+    for study in ("lever", "which baseline", "sweeps cost", "gzip bytes go"):
         assert study in later.lower(), study
     heading = next(i for i, c in enumerate(cells(name)) if source(c).startswith("# Appendix"))
     before = "".join(source(c) for c in cells(name)[:heading])
@@ -87,17 +90,20 @@ def test_the_body_is_short_and_the_studies_are_in_the_appendix(question):
 
 STEPS = {"Q2": ("cluster_weights(", "tf.keras.models.clone_model(", "clone_function=", "training.fit(",
                 "strip_clustering(", "convert.converter(", "converter.convert()", "rebuild.check("),
-         "Q3": ("PolynomialDecay(", "prune_low_magnitude(", "tf.keras.models.clone_model(", "UpdatePruningStep()",
-                "training.fit(", "strip_pruning(", "convert.converter(", "converter.convert()", "rebuild.check(")}
+         "Q3": ("PolynomialDecay(", "prune_low_magnitude(", "tf.keras.models.clone_model(", "training.fit(",
+                "UpdatePruningStep()", "strip_pruning(", "convert.converter(", "converter.convert()", "rebuild.check(")}
 
 
 @pytest.mark.parametrize("question", SMALLEST_FILE)
 def test_the_answer_is_built_in_visible_cells_in_the_guides_order(question):
-    shown = "\n".join(code(QUESTIONS[question].notebook))
+    notebook = cells(QUESTIONS[question].notebook)
+    start = next(i for i, c in enumerate(notebook) if source(c).startswith("## The answer, step by step"))
+    shown = "\n".join(source(c) for c in notebook[start:] if c["cell_type"] == "code")
     places = [shown.find(step) for step in STEPS[question]]
     assert -1 not in places, [s for s, p in zip(STEPS[question], places) if p < 0]
     assert places == sorted(places), "the steps are out of the guide's order"
-    assert "def build(" not in shown and "stripped_models" not in shown, "no cached build helper"
+    everything = "\n".join(code(QUESTIONS[question].notebook))
+    assert "def build(" not in everything and "stripped_models" not in everything, "no cached build helper"
 
 
 def test_q1_writes_its_layers_and_an_interpreter_loop():
