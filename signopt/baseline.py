@@ -59,8 +59,8 @@ def check_batch_norm_placement(model: keras.Model) -> None:
 
 def check_same_network(model: keras.Model, reference: keras.Model) -> None:
     """Raise ValueError unless ``model`` has the layers of ``reference``, in order, with the same
-    configuration: q1 writes the baseline's layers out in a cell, and the narrower baselines of
-    q2/q3 are built here, so the two must be one network."""
+    configuration: q1 writes the baseline's layers out in a cell, and the other baselines of
+    q2/q3's baseline studies are built here, so the two must be one network."""
     def layer_configs(m):
         return [(type(layer).__name__, {k: v for k, v in layer.get_config().items() if k != "name"}, layer.name)
                 for layer in m.layers]

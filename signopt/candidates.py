@@ -26,17 +26,16 @@ def clustered(settings: dict, start: tf.keras.Model) -> tf.keras.Model:
     layer name), centroids initialised by ``settings["init"]`` (one name, or one per layer)."""
     clusters, init = settings["clusters"], settings["init"]
     _check_layers(start, clusters, "clusters")
-    for name in clusters:
-        how = init if isinstance(init, str) else init.get(name)
+    inits = {name: init if isinstance(init, str) else init.get(name) for name in clusters}
+    for name, how in inits.items():
         if how not in CENTROID_INIT:
             raise ValueError(f"layer {name}: centroid initialisation must be one of {sorted(CENTROID_INIT)}, got {how!r}")
 
     def apply_clustering(layer):
         if layer.name not in clusters:
             return layer
-        how = init if isinstance(init, str) else init[layer.name]
         return tfmot.clustering.keras.cluster_weights(layer, number_of_clusters=clusters[layer.name],
-                                                      cluster_centroids_init=CENTROID_INIT[how])
+                                                      cluster_centroids_init=CENTROID_INIT[inits[layer.name]])
     return tf.keras.models.clone_model(training.clone_with_weights(start, dropout=False), clone_function=apply_clustering)
 
 
@@ -100,7 +99,7 @@ class Builder:
     """``builder(settings)`` -> the candidate's .tflite bytes, for ``sweeps.run_tflite_sweep``:
     ``fine_tuned`` from ``start`` then ``converted``, each fine-tune kept for the other
     conversions of the same settings. ``builder(settings, start=other)`` starts from another
-    model (a narrower baseline) and keeps nothing."""
+    model (another baseline of a baseline study) and keeps nothing."""
 
     def __init__(self, technique: str, start: tf.keras.Model, splits, teacher: tf.keras.Model):
         if technique not in TECHNIQUES:
@@ -122,11 +121,12 @@ class Builder:
 
 def baseline_study_row(builder: Builder, study: dict, settings: dict, splits, measure, tied_to: str) -> dict:
     """One row of a baseline study: the baseline with ``study["filters"]`` channels and
-    ``study["head"]`` (default "flatten", the Q1 baseline's), trained by the Q1 recipe (``study["baseline_epochs"]``, ``study["baseline_lr"]``; once,
-    shared by q2 and q3), then compressed by ``builder`` with ``settings`` (folded first for
-    clustering, as the Q1 baseline is) and measured by ``measure``."""
+    ``study["head"]`` (default "flatten", the Q1 baseline's), trained by the Q1 recipe
+    (``study["baseline_epochs"]``, ``study["baseline_lr"]``; once, shared by q2 and q3), then
+    compressed by ``builder`` with ``settings`` (folded first for clustering, as the Q1 baseline
+    is) and measured by ``measure``."""
     small = baseline.study_baseline(study["filters"], splits, study["baseline_epochs"], study["baseline_lr"],
-                                       tied_to=tied_to, head=study.get("head", "flatten"))
+                                   tied_to=tied_to, head=study.get("head", "flatten"))
     start = fold_batch_norm(small) if builder.technique == "clustering" else small
     return {"baseline_parameters": small.count_params(),
             "baseline_val_accuracy": training.model_accuracy(small, splits.x_val, splits.y_val),

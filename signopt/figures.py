@@ -45,10 +45,8 @@ def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str =
     ax.scatter(front[size], 100 * front[score], color="C3", zorder=3)
     if label:
         named = frame if name_all else uncrowded(front, size, score)
-        if answer is not None and not name_all:  # the answer is named, and no front point crowds it
-            near = (np.log10(named[size]) - np.log10(answer[size])).abs() < 0.12
-            named = pd.concat([named[~near], pd.DataFrame([answer])[[size, score, label]]]) \
-                if label in answer else named[~near]
+        if answer is not None and not name_all:  # no label over the star, which the legend names
+            named = named[(np.log10(named[size]) - np.log10(answer[size])).abs() >= 0.12]
         for _, row in named.iterrows():
             ax.annotate(str(row[label]).removesuffix(" -"), (row[size], 100 * row[score]), fontsize=7,
                         xytext=(3, 3), textcoords="offset points")  # "-": no lever, nothing to name

@@ -147,12 +147,9 @@ def baseline_study(studies: dict[str, tuple[str, str, dict]], baseline_row: dict
 
 def baseline_study_view(study: pd.DataFrame) -> str:
     """``baseline_study`` as text."""
-    formats = {"baseline_parameters": count, "baseline_val_accuracy": percent}
-    formats.update({c: percent for c in study.columns if c.endswith(" val")})
-    formats.update({c: count for c in study.columns if c.endswith(" gzip")})
     shown = study.rename(columns={"baseline_parameters": "parameters", "baseline_val_accuracy": "baseline val"})
-    formats = {{"baseline_parameters": "parameters", "baseline_val_accuracy": "baseline val"}.get(k, k): v
-               for k, v in formats.items()}
+    formats = {c: percent if c.endswith(" val") else count for c in shown.columns
+               if c == "parameters" or c.endswith((" val", " gzip"))}
     return shown.to_string(index=False, formatters=formats)
 
 
