@@ -41,3 +41,9 @@ def test_rebuilt_report_has_the_same_text(tmp_path, pdf_text):
     text = "\n".join(page.extract_text() for page in PdfReader(rebuilt).pages)
     strip_date = lambda t: "\n".join(line for line in t.splitlines() if not line.startswith("Generated"))  # noqa: E731
     assert strip_date(text) == strip_date(pdf_text[0])
+
+
+def test_the_same_records_make_the_same_report_bytes(tmp_path):
+    """Deterministic: two builds on the same day write the same file (the creation date is the day)."""
+    first = report.build(tmp_path / "first.pdf").read_bytes()
+    assert report.build(tmp_path / "second.pdf").read_bytes() == first
