@@ -17,6 +17,10 @@ keras = tf.keras
 layers = keras.layers
 
 FILTERS = (16, 32, 64)
+# The other baselines of the baseline studies (q2 and q3 must study the same ones: q3 puts both in one table)
+STUDIED = ({"filters": [16, 32, 32], "head": "flatten"}, {"filters": [16, 32, 64], "head": "gap"},
+           {"filters": [16, 32, 32], "head": "gap"})
+SMOKE_STUDIED = ({"filters": [4, 8, 8], "head": "flatten"},)  # what a smoke run studies instead
 
 
 HEADS = ("flatten", "gap")  # the classifier's input: the flattened last map, or its global average

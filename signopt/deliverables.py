@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 BASELINE = "sign_mnist_baseline.keras"   # the Q1 baseline, which q2..q4 start from
 FLOAT_TFLITE = "sign_mnist.tflite"       # the float TFLite file that the other files are compared with
+INT8_TFLITE = "sign_mnist_quant_int8.tflite"  # post-training full int8: QAT's control, and the answers' int8 reference
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,7 @@ class Question:
 QUESTIONS = {
     "Q1": Question("Baseline CNN and TensorFlow Lite conversions", "q1.ipynb",
                    (BASELINE, FLOAT_TFLITE, "sign_mnist_quant_dyn.tflite",
-                    "sign_mnist_quant_int16x8.tflite", "sign_mnist_quant_aware_training.tflite",
-                    "sign_mnist_quant_int8.tflite"),
+                    "sign_mnist_quant_int16x8.tflite", "sign_mnist_quant_aware_training.tflite", INT8_TFLITE),
                    sweeps=("q1_baseline", "q1_qat")),
     "Q2": Question("Weight clustering + quantization", "q2.ipynb", ("sign_mnist_clustered_quant.tflite",),
                    answer="sign_mnist_clustered_quant.tflite", floor=0.90,

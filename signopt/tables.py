@@ -6,7 +6,7 @@ import pandas as pd
 
 from signopt import results, sweeps
 from signopt.deliverables import BASELINE, QUESTIONS, SMALLEST_FILE
-from signopt.units import count, percent
+from signopt.units import count, percent, wrap
 
 pd.set_option("display.max_colwidth", None)  # a notebook shows each table's every cell whole, never cut with "..."
 
@@ -249,6 +249,16 @@ def seed_view(seed_runs: pd.DataFrame, size: str = "gzip_bytes") -> str:
                           "val_accuracy": [percent(v) for v in seed_runs["val_accuracy"]],
                           size: [count(v) for v in seed_runs[size]]})
     return shown.to_string(index=False)
+
+
+def weight_cost_view(name: str, cost: dict) -> str:
+    """Where the gzip bytes of file ``name`` go, from its record's ``weight_cost``: one sentence,
+    then each part's bytes."""
+    sentence = (f"{name}: {cost['gzip_bytes']:,} gzip bytes; without its large weight tensors "
+                f"{cost['not_weights_gzip_bytes']:,}: the {cost['weights']:,} weights in those tensors cost "
+                f"{cost['gzip_bytes'] - cost['not_weights_gzip_bytes']:,} bytes, {cost['bits_per_weight']:.2f} bits each")
+    parts = pd.DataFrame(cost["parts"]).to_string(index=False, formatters={"gzip_bytes": "{:,}".format})
+    return wrap(sentence) + "\n" + parts
 
 
 def lever_view(levers: pd.DataFrame) -> str:

@@ -130,7 +130,7 @@ def test_answer_was_checked_under_other_seeds(name):
 def test_the_qat_file_and_its_control_have_int8_input_and_output():
     """Like for like: QAT against post-training int8, both full integer at the edges too."""
     from readback import io_types
-    for name in ("sign_mnist_quant_aware_training.tflite", "sign_mnist_quant_int8.tflite"):
+    for name in ("sign_mnist_quant_aware_training.tflite", deliverables.INT8_TFLITE):
         found = io_types(committed(name))
         assert (found["input"], found["output"]) == ("int8", "int8"), name
 
