@@ -7,6 +7,9 @@ BASELINE = "sign_mnist_baseline.keras"   # the Q1 baseline, which q2..q4 start f
 FLOAT_TFLITE = "sign_mnist.tflite"       # the float TFLite file that the other files are compared with
 INT8_TFLITE = "sign_mnist_quant_int8.tflite"  # post-training full int8: QAT's control, and the answers' int8 reference
 
+Q4_INT4_TFLITE = "sign_mnist_qkeras_int4.tflite"          # extra: Q4's model on TFLite Micro, 4-bit filters
+SMALLEST_INT4_TFLITE = "sign_mnist_smallest_int4.tflite"  # extra: the fewest raw bytes TFLite Micro runs at >= 90%
+
 
 @dataclass(frozen=True)
 class Question:
@@ -33,9 +36,10 @@ QUESTIONS = {
                    sweeps=("q3_pruning", "q3_pruning_seeds", "q3_smaller_baseline"),
                    extras=("sign_mnist_pruned_quant_sparse.tflite",)),
     "Q4": Question("QKeras: 4-bit weights and biases", "q4.ipynb",
-                   ("sign_mnist_qkeras_4bit.h5", "sign_mnist_qkeras_4bit_act4.h5"),
-                   answer="sign_mnist_qkeras_4bit.h5", floor=0.85, sweeps=("q4_qkeras", "q4_bit_widths"),
-                   extras=("sign_mnist_qkeras_4bit_act4.h5",)),
+                   ("sign_mnist_qkeras_4bit.h5", "sign_mnist_qkeras_4bit_act4.h5", Q4_INT4_TFLITE, SMALLEST_INT4_TFLITE),
+                   answer="sign_mnist_qkeras_4bit.h5", floor=0.85,
+                   sweeps=("q4_qkeras", "q4_bit_widths", "q4_int4_widths"),
+                   extras=("sign_mnist_qkeras_4bit_act4.h5", Q4_INT4_TFLITE, SMALLEST_INT4_TFLITE)),
 }
 NOTEBOOKS = [q.notebook for q in QUESTIONS.values()]
 SMALLEST_FILE = tuple(key for key, q in QUESTIONS.items() if q.answer and q.answer.endswith(".tflite"))  # Q2, Q3

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 from qkeras import QConv2D, QDense, binary, quantized_bits, ternary
 
-from signopt import training
+from signopt import convert, int4, training
 
 QUANTIZED_LAYERS = (QConv2D, QDense)
 
@@ -197,3 +197,48 @@ def validation_row(model: tf.keras.Model, splits) -> dict:
     """One row of a QKeras sweep: the model's validation accuracy and its size in bits (``size_in_bits``)."""
     return {"val_accuracy": training.model_accuracy(model, splits.x_val, splits.y_val),
             "total_bits": int(sum(r["bits"] for r in size_in_bits(model)))}
+
+
+def float_conv_model(qkeras_model: tf.keras.Model, name: str | None = None) -> tf.keras.Model:
+    """A plain Keras copy of a QKeras model that computes what it computes, for TFLiteConverter:
+    each QConv2D becomes a Conv2D holding its quantized weights, and the QDense classifier on
+    the flattened map becomes a Conv2D over the whole map (the Dense kernel reshaped to it,
+    row-major as Flatten orders it), then Flatten. TFLite Micro runs 4-bit filters in CONV_2D
+    only, so this is the form in which every weight tensor can be stored in 4 bits. Dropout,
+    a no-op at inference, is left out; quantized activations are refused."""
+    quantized = {(w["layer"], w["weight"]): w["values"] for w in quantized_weights(qkeras_model)}
+    inputs = tf.keras.Input(qkeras_model.input_shape[1:], name=qkeras_model.layers[0].name)
+    x, pending_flatten = inputs, None
+    for layer in qkeras_model.layers[1:]:
+        kind = type(layer).__name__
+        if kind == "QActivation":
+            raise ValueError(f"{layer.name}: quantized activations have no plain Keras copy; use a model with float activations")
+        if kind == "Dropout":
+            continue
+        if kind == "Flatten":
+            pending_flatten = layer
+            continue
+        if kind == "QConv2D":
+            config = {key: layer.get_config()[key] for key in ("filters", "kernel_size", "strides", "padding", "use_bias")}
+            copy = tf.keras.layers.Conv2D(name=layer.name, **config)
+        elif kind == "QDense":
+            if pending_flatten is None:
+                raise ValueError(f"{layer.name}: expected a Flatten before the QDense classifier")
+            copy = tf.keras.layers.Conv2D(layer.units, x.shape[1:3], padding="valid", name=layer.name)
+        else:
+            copy = type(layer).from_config(layer.get_config())
+        x = copy(x)
+        if kind in ("QConv2D", "QDense"):
+            kernel = quantized[(layer.name, "kernel")].reshape(copy.kernel.shape)
+            copy.set_weights([kernel] + ([quantized[(layer.name, "bias")]] if copy.use_bias else []))
+            if kind == "QDense":
+                x = tf.keras.layers.Flatten(name=pending_flatten.name)(x)
+        elif layer.weights:
+            copy.set_weights(layer.get_weights())
+    return tf.keras.Model(inputs, x, name=name or f"{qkeras_model.name}_float_conv")
+
+
+def int4_tflite(qkeras_model: tf.keras.Model, calibration_images: np.ndarray) -> tuple[bytes, list[dict]]:
+    """The steps q4.ipynb shows, in one call for its sweep: ``float_conv_model``, TFLiteConverter's
+    full-integer file of it, and that file's filters stored in 4 bits (``int4.conv_filters_to_int4``)."""
+    return int4.conv_filters_to_int4(convert.to_tflite(float_conv_model(qkeras_model), "int8", calibration_images))

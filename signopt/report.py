@@ -23,7 +23,8 @@ from fpdf import FPDF  # noqa: E402
 from signopt import atomic, config, figures, results, sweeps, tables  # noqa: E402
 from signopt.baseline import FILTERS  # noqa: E402
 from signopt.choice import BASELINE_BAR  # noqa: E402
-from signopt.deliverables import BASELINE, FLOAT_TFLITE, QUESTIONS, SMALLEST_FILE  # noqa: E402
+from signopt.deliverables import (BASELINE, FLOAT_TFLITE, Q4_INT4_TFLITE, QUESTIONS, SMALLEST_FILE,  # noqa: E402
+                                  SMALLEST_INT4_TFLITE)
 from signopt.units import count, percent  # noqa: E402
 
 ANSWERS = {key: (QUESTIONS[key].answer, QUESTIONS[key].sweeps[0]) for key in SMALLEST_FILE}
@@ -211,6 +212,14 @@ def q4_lines(recs: dict) -> list[str]:
                      f"{extra['total_bits']:,} bits; every layer then takes 4-bit inputs but the first (the image), "
                      f"and the outputs of the convolutions, of BatchNormalization and of the Dense layer stay "
                      f"float.")
+    for name in (Q4_INT4_TFLITE, SMALLEST_INT4_TFLITE):
+        record = recs.get(name)
+        if record:
+            lines.append(f"Beyond the homework, {record['technique'].removeprefix('extra: ')} ({name}): "
+                         f"{record['raw_bytes']:,} raw bytes, {record['gzip_bytes']:,} gzip; TFLite Micro test accuracy "
+                         f"{percent(record['tflm_accuracy'])} (validation {percent(record['val_accuracy'])}), "
+                         f"arena {record['arena_bytes']:,} bytes. Every filter, the classifier's included "
+                         f"(written as a convolution), is stored in 4 bits.")
     widths = sweeps.stored_results("q4_bit_widths")
     if widths:
         parts = [f"{json.loads(k)['bits']}: {percent(v['val_accuracy'])} ({v['total_bits']:,} bits)"

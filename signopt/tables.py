@@ -5,6 +5,7 @@ import json
 import pandas as pd
 
 from signopt import results, sweeps
+from signopt.baseline import FILTERS
 from signopt.deliverables import BASELINE, QUESTIONS, SMALLEST_FILE
 from signopt.units import count, percent, wrap
 
@@ -271,3 +272,41 @@ def trade_view(trade: pd.DataFrame) -> str:
     """``trade_table`` as text."""
     return trade.to_string(index=False, formatters={"baseline_parameters": count, "baseline_val_accuracy": percent,
                                                     "val_accuracy": percent, "gzip_bytes": count})
+
+
+FRONTIER_BARS = (0.90, 0.93, 0.95)  # validation accuracies at which the frontier is read
+
+
+def frontier(names: list[str], bars=FRONTIER_BARS) -> pd.DataFrame:
+    """The measured size frontier: for each validation bar, the fewest gzip bytes among the rows
+    that the sweeps ``names`` stored and TFLite Micro runs, with the baseline it started from
+    (the Q1 one unless the row names other filters) and the sweep that measured it."""
+    rows = [{"sweep": name, **json.loads(key), **row} for name in names for key, row in sweeps.stored_results(name).items()]
+    if not rows:
+        raise ValueError(f"the sweeps {names} hold no rows: run their notebook cells first")
+    frame = pd.DataFrame(rows)
+    frame = frame[frame["runs_on_tflm"] == True]  # noqa: E712
+    found = []
+    for bar in bars:
+        above = frame[frame["val_accuracy"] >= bar].sort_values(["gzip_bytes", "raw_bytes"], kind="stable")
+        if above.empty:
+            found.append({"validation at least": percent(bar), "fewest gzip bytes": "none measured"})
+            continue
+        best = above.iloc[0]
+        filters = best["filters"] if isinstance(best.get("filters"), list) else FILTERS
+        head = best["head"] if isinstance(best.get("head"), str) else "flatten"
+        found.append({"validation at least": percent(bar), "fewest gzip bytes": count(best["gzip_bytes"]),
+                      "its validation": percent(best["val_accuracy"]),
+                      "baseline": f"{'/'.join(map(str, filters))} {head}",
+                      "sweep": best["sweep"]})
+    return pd.DataFrame(found)
+
+
+def frontier_bound(cost: dict, target: int) -> str:
+    """What bounds the frontier, from the answer's ``weight_cost``: the gzip bytes that are not
+    weights, and the bits per weight a file of ``target`` gzip bytes would leave its weights."""
+    left = target - cost["not_weights_gzip_bytes"]
+    return wrap(f"Without its weight tensors the answer's file is {cost['not_weights_gzip_bytes']:,} gzip bytes "
+                f"(operators, names, scales, biases): at {target:,} bytes its {cost['weights']:,} weights would have "
+                f"{left:,} bytes, {8 * left / cost['weights']:.2f} bits each, against {cost['bits_per_weight']:.2f} "
+                f"in the answer")

@@ -15,6 +15,8 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 from tqdm import tqdm
 
+from signopt import int4
+
 BATCH_SIZE = 256
 
 
@@ -119,7 +121,8 @@ def weight_tensors(path) -> list[dict]:
     model = flatbuffer_utils.read_model(str(path))
     dtypes = {schema.TensorType.FLOAT32: np.float32, schema.TensorType.FLOAT16: np.float16,
               schema.TensorType.INT32: np.int32, schema.TensorType.INT8: np.int8,
-              schema.TensorType.INT16: np.int16, schema.TensorType.INT64: np.int64}
+              schema.TensorType.INT16: np.int16, schema.TensorType.INT64: np.int64,
+              schema.TensorType.INT4: np.uint8}
     found = []
     for tensor in model.subgraphs[0].tensors:
         data = model.buffers[tensor.buffer].data
@@ -127,7 +130,10 @@ def weight_tensors(path) -> list[dict]:
         if data is None or tensor.type not in dtypes or int(np.prod(shape)) <= 1:
             continue
         values = np.frombuffer(bytes(bytearray(data)), dtype=dtypes[tensor.type])
-        found.append({"name": tensor.name.decode(), "dtype": np.dtype(dtypes[tensor.type]).name,
+        if tensor.type == schema.TensorType.INT4:  # two codes per byte
+            values = int4.unpack(values, int(np.prod(shape)))
+        found.append({"name": tensor.name.decode(), "dtype": "int4" if tensor.type == schema.TensorType.INT4
+                      else np.dtype(dtypes[tensor.type]).name,
                       "shape": shape, "values": values, "size": int(np.prod(shape)),
                       "sparse": tensor.sparsity is not None})
     return found

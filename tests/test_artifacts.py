@@ -135,9 +135,9 @@ def test_the_qat_file_and_its_control_have_int8_input_and_output():
         assert (found["input"], found["output"]) == ("int8", "int8"), name
 
 
-@pytest.mark.parametrize("name", TFLITE)
+@pytest.mark.parametrize("name", [f for f in TFLITE if f != deliverables.SMALLEST_INT4_TFLITE])  # a narrower network
 def test_a_tflite_record_counts_the_folded_parameters(name):
-    """BatchNormalization folded: every .tflite file of the baseline is recorded with the folded
+    """BatchNormalization folded: every .tflite file of the baseline's shape is recorded with the folded
     model's parameter count (the float file's), not the Keras baseline's."""
     assert RESULTS[name]["parameters"] == RESULTS[deliverables.FLOAT_TFLITE]["parameters"] < \
         RESULTS[deliverables.BASELINE]["parameters"]
