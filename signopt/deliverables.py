@@ -38,7 +38,7 @@ QUESTIONS = {
     "Q4": Question("QKeras: 4-bit weights and biases", "q4.ipynb",
                    ("sign_mnist_qkeras_4bit.h5", "sign_mnist_qkeras_4bit_act4.h5", Q4_INT4_TFLITE, SMALLEST_INT4_TFLITE),
                    answer="sign_mnist_qkeras_4bit.h5", floor=0.85,
-                   sweeps=("q4_qkeras", "q4_bit_widths", "q4_int4_widths"),
+                   sweeps=("q4_qkeras", "q4_bit_widths", "q4_int4_widths", "q4_int4_widths_seeds"),
                    extras=("sign_mnist_qkeras_4bit_act4.h5", Q4_INT4_TFLITE, SMALLEST_INT4_TFLITE)),
 }
 NOTEBOOKS = [q.notebook for q in QUESTIONS.values()]

@@ -4,11 +4,12 @@ TFLiteConverter writes int8 filters only. TFLite Micro's CONV_2D also takes pack
 filters (two codes per byte, the even element in the low nibble), unpacking them into its
 arena at run time; its FULLY_CONNECTED does not, so a classifier that should be 4-bit has to
 be a convolution. A filter whose weights already sit on a 16-level grid per output channel
-(QKeras' quantized_bits(4), BatchNormalization folded in by the converter) loses nothing:
-the converter's int8 codes are then multiples of 127 / k for some k <= 8, and each channel's
-4-bit codes are those multiples, its scale the grid step. Each bias is re-expressed in the new
-accumulator units (input scale x filter scale). Anything not on such a grid is refused, with
-the layer and channel named: this is a lossless repacking, not a quantizer.
+(QKeras' quantized_bits(4), BatchNormalization folded in by the converter) keeps its values:
+the converter's int8 codes are then, within its rounding of half an int8 step, multiples of
+127 / k for some k <= 8, and each channel's 4-bit codes are those multiples, its scale the grid
+step (so the 4-bit file is back on QKeras' grid, where the int8 file was half a step off). Each
+bias is rounded in the new accumulator units (input scale x filter scale). Anything not on such
+a grid is refused, with the layer and channel named: a repacking onto the grid, not a quantizer.
 """
 import numpy as np
 from tensorflow.lite.python import schema_py_generated as schema
@@ -74,6 +75,11 @@ def conv_filters_to_int4(tflite_bytes: bytes) -> tuple[bytes, list[dict]]:
         if data.type != schema.TensorType.INT8:
             raise ValueError(f"{name}: expected int8 activations, found tensor type {data.type}")
         shape = tuple(weights.shape)
+        per_channel = weights.quantization
+        if (per_channel is None or per_channel.quantizedDimension != 0 or len(per_channel.scale) != shape[0]
+                or np.any(np.asarray(per_channel.zeroPoint) != 0)):
+            raise ValueError(f"{name}: expected one scale per output channel (dimension 0) and zero points 0, "
+                             f"found {0 if per_channel is None else len(per_channel.scale)} scales for {shape[0]} channels")
         codes8 = np.frombuffer(bytes(model.buffers[weights.buffer].data), dtype=np.int8).reshape(shape[0], -1)
         scales8 = np.asarray(weights.quantization.scale, dtype=np.float64)
         codes4, factors = np.empty_like(codes8), np.empty(shape[0])

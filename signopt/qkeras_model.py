@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 from qkeras import QConv2D, QDense, binary, quantized_bits, ternary
 
-from signopt import convert, int4, training
+from signopt import convert, int4, measurement, training
 
 QUANTIZED_LAYERS = (QConv2D, QDense)
 
@@ -242,3 +242,9 @@ def int4_tflite(qkeras_model: tf.keras.Model, calibration_images: np.ndarray) ->
     """The steps q4.ipynb shows, in one call for its sweep: ``float_conv_model``, TFLiteConverter's
     full-integer file of it, and that file's filters stored in 4 bits (``int4.conv_filters_to_int4``)."""
     return int4.conv_filters_to_int4(convert.to_tflite(float_conv_model(qkeras_model), "int8", calibration_images))
+
+
+def int4_validation_row(qmodel: tf.keras.Model, splits) -> dict:
+    """One row of a sweep of 4-bit TFLite Micro files: ``int4_tflite(qmodel)`` measured as every
+    candidate file is (``measurement.candidate``), on the validation split."""
+    return measurement.candidate(int4_tflite(qmodel, splits.x_train)[0], splits.x_val, splits.y_val)

@@ -149,3 +149,14 @@ def test_q4_size_is_print_qstats_plus_what_it_leaves_out():
     assert q4["qstats_bits"] == sum(row["count"] * row["bits_each"] for row in profiled)
     assert {row["bits_each"] for row in profiled if row["count"]} == {4}, "every weight and bias in 4 bits"
     assert q4["qstats_bits"] + sum(q4["qstats_left_out"].values()) == q4["total_bits"]
+
+
+def test_the_4_bit_extras_run_on_tflite_micro_as_their_records_say():
+    """Q4's model with 4-bit filters loses nothing on TFLite Micro against QKeras, and the smallest
+    4-bit file keeps the homework's 90% there; the Q4 one is smaller raw than the Q2 and Q3 answers."""
+    q4_int4, smallest = RESULTS[deliverables.Q4_INT4_TFLITE], RESULTS[deliverables.SMALLEST_INT4_TFLITE]
+    assert abs(q4_int4["tflm_accuracy"] - RESULTS[QUESTIONS["Q4"].answer]["test_accuracy"]) <= 1 / q4_int4["test_images"]
+    assert smallest["tflm_accuracy"] >= 0.90 and smallest["raw_bytes"] < q4_int4["raw_bytes"]
+    assert q4_int4["raw_bytes"] < min(RESULTS[f]["raw_bytes"] for f in QUESTIONS["Q2"].files + QUESTIONS["Q3"].files[:1])
+    for record in (q4_int4, smallest):
+        assert record["arena_bytes"] > 0 and record["raw_bytes"] == (config.models_dir() / record["file"]).stat().st_size
