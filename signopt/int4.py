@@ -81,7 +81,7 @@ def conv_filters_to_int4(tflite_bytes: bytes) -> tuple[bytes, list[dict]]:
             raise ValueError(f"{name}: expected one scale per output channel (dimension 0) and zero points 0, "
                              f"found {0 if per_channel is None else len(per_channel.scale)} scales for {shape[0]} channels")
         codes8 = np.frombuffer(bytes(model.buffers[weights.buffer].data), dtype=np.int8).reshape(shape[0], -1)
-        scales8 = np.asarray(weights.quantization.scale, dtype=np.float64)
+        scales8 = np.asarray(per_channel.scale, dtype=np.float64)
         codes4, factors = np.empty_like(codes8), np.empty(shape[0])
         for channel in range(shape[0]):
             try:
@@ -89,7 +89,7 @@ def conv_filters_to_int4(tflite_bytes: bytes) -> tuple[bytes, list[dict]]:
             except ValueError as err:
                 raise ValueError(f"{name}, output channel {channel}: {err}") from None
         weights.type = schema.TensorType.INT4
-        weights.quantization.scale = list(scales8 * factors)
+        per_channel.scale = list(scales8 * factors)
         model.buffers[weights.buffer].data = pack(codes4)
         moved = np.abs(codes4 * factors[:, None] - codes8).max()
         if bias is not None and bias.buffer:

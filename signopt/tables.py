@@ -281,7 +281,8 @@ def frontier(names: list[str], bars=FRONTIER_BARS) -> pd.DataFrame:
     """The measured size frontier: for each validation bar, the fewest gzip bytes among the rows
     that the sweeps ``names`` stored and TFLite Micro runs, with the baseline it started from
     (the Q1 one unless the row names other filters) and the sweep that measured it."""
-    rows = [{"sweep": name, **json.loads(key), **row} for name in names for key, row in sweeps.stored_results(name).items()]
+    rows = [{"sweep": name, "baseline": baseline_label(json.loads(key)), **row}
+            for name in names for key, row in sweeps.stored_results(name).items()]
     if not rows:
         raise ValueError(f"the sweeps {names} hold no rows: run their notebook cells first")
     frame = pd.DataFrame(rows)
@@ -293,13 +294,16 @@ def frontier(names: list[str], bars=FRONTIER_BARS) -> pd.DataFrame:
             found.append({"validation at least": percent(bar), "fewest gzip bytes": "none measured"})
             continue
         best = above.iloc[0]
-        filters = best["filters"] if isinstance(best.get("filters"), list) else FILTERS
-        head = best["head"] if isinstance(best.get("head"), str) else "flatten"
         found.append({"validation at least": percent(bar), "fewest gzip bytes": count(best["gzip_bytes"]),
-                      "its validation": percent(best["val_accuracy"]),
-                      "baseline": f"{'/'.join(map(str, filters))} {head}",
+                      "its validation": percent(best["val_accuracy"]), "baseline": best["baseline"],
                       "sweep": best["sweep"]})
     return pd.DataFrame(found)
+
+
+def baseline_label(settings: dict) -> str:
+    """The baseline a sweep row started from, as "16/32/64 flatten": the Q1 one unless its
+    settings name other filters or head."""
+    return f"{'/'.join(map(str, settings.get('filters', FILTERS)))} {settings.get('head', 'flatten')}"
 
 
 def frontier_bound(cost: dict, target: int) -> str:

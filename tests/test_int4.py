@@ -1,4 +1,4 @@
-"""4-bit filters: TFLite's INT4 packing, the lossless repacking of on-grid filters, and a file
+"""4-bit filters: TFLite's INT4 packing, the repacking of on-grid filters, and a file
 TFLite Micro runs that predicts what the QKeras model predicts."""
 import numpy as np
 import pytest
