@@ -17,28 +17,39 @@ keras = tf.keras
 layers = keras.layers
 
 FILTERS = (16, 32, 64)
-# The other baselines of the baseline studies (q2 and q3 must study the same ones: q3 puts both in one table)
+# The other baselines of the baseline studies (q2 and q3 must study the same ones: q3 puts both in one table):
+# narrower, a global-average head, stride-2 convolutions instead of pooling, and the Q1 network trained twice as
+# long ("baseline_epochs"; the others take the Q1 recipe's)
 STUDIED = ({"filters": [16, 32, 32], "head": "flatten"}, {"filters": [16, 32, 64], "head": "gap"},
-           {"filters": [16, 32, 32], "head": "gap"})
+           {"filters": [16, 32, 32], "head": "gap"}, {"filters": [16, 32, 64], "head": "flatten", "downsample": "stride2"},
+           {"filters": [16, 32, 64], "head": "flatten", "baseline_epochs": 80})
 SMOKE_STUDIED = ({"filters": [4, 8, 8], "head": "flatten"},)  # what a smoke run studies instead
 
 
 HEADS = ("flatten", "gap")  # the classifier's input: the flattened last map, or its global average
+DOWNSAMPLING = ("pool", "stride2")  # how each block halves the map: 2x2 max pooling, or a stride-2 convolution
 
 
-def build_baseline(filters=FILTERS, dropout: float = 0.25, name: str = "baseline", head: str = "flatten") -> keras.Model:
-    """Conv-BN-ReLU-MaxPool blocks with ``filters`` channels, then Dropout and Dense, on the
-    flattened last map (``head="flatten"``, the Q1 baseline) or on its global average (``"gap"``:
-    one value per channel, far fewer Dense weights)."""
+def build_baseline(filters=FILTERS, dropout: float = 0.25, name: str = "baseline", head: str = "flatten",
+                   downsample: str = "pool") -> keras.Model:
+    """Conv-BN-ReLU blocks with ``filters`` channels, each followed by 2x2 max pooling
+    (``downsample="pool"``, the Q1 baseline) or with a stride-2 convolution instead (``"stride2"``:
+    under a third of the multiply-adds, a 4x4 last map), then Dropout and Dense, on the flattened
+    last map (``head="flatten"``, the Q1 baseline) or on its global average (``"gap"``: one value
+    per channel, far fewer Dense weights)."""
     if head not in HEADS:
         raise ValueError(f"head must be one of {HEADS}, got {head!r}")
+    if downsample not in DOWNSAMPLING:
+        raise ValueError(f"downsample must be one of {DOWNSAMPLING}, got {downsample!r}")
     inputs = keras.Input((28, 28, 1), name="image")
     x = inputs
     for i, width in enumerate(filters, start=1):
-        x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
+        x = layers.Conv2D(width, 3, strides=2 if downsample == "stride2" else 1, padding="same", use_bias=False,
+                          name=f"conv{i}")(x)
         x = layers.BatchNormalization(name=f"bn{i}")(x)
         x = layers.ReLU(name=f"relu{i}")(x)
-        x = layers.MaxPooling2D(name=f"pool{i}")(x)
+        if downsample == "pool":
+            x = layers.MaxPooling2D(name=f"pool{i}")(x)
     x = layers.Flatten(name="flatten")(x) if head == "flatten" else layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="letter")(x)
@@ -92,9 +103,10 @@ def recipe_accuracy(build, recipe: dict, splits: Splits) -> dict:
 
 
 def study_baseline(filters, splits: Splits, epochs: int, learning_rate: float, tied_to: str,
-                   head: str = "flatten") -> keras.Model:
-    """A baseline with ``filters`` channels (and ``head``) trained as the Q1 baseline was
-    (``epochs``, ``learning_rate``, the project's seed), for the baseline studies of q2 and q3.
+                   head: str = "flatten", downsample: str = "pool") -> keras.Model:
+    """A baseline with ``filters`` channels (and ``head``, ``downsample``) trained for ``epochs``
+    at ``learning_rate`` from the project's seed, by the Q1 baseline's training code, for the
+    baseline studies of q2 and q3.
 
     Trained once: the weights are kept under models/sweeps/baselines/, in a file named after
     the settings and ``tied_to`` (the Q1 baseline's weights hash, so that a retrained Q1
@@ -102,10 +114,10 @@ def study_baseline(filters, splits: Splits, epochs: int, learning_rate: float, t
     next study loads them. ``make clean-sweeps`` forgets them with the sweeps.
     """
     name = ("-".join(map(str, filters)) + ("" if head == "flatten" else f"_{head}")
-            + f"_{epochs}ep_lr{learning_rate:g}_{tied_to[:12]}.weights.h5")
+            + ("" if downsample == "pool" else f"_{downsample}") + f"_{epochs}ep_lr{learning_rate:g}_{tied_to[:12]}.weights.h5")
     path = config.models_dir() / "sweeps" / "baselines" / name
     training.seed_everything()  # the initial weights too, as in q1
-    model = build_baseline(filters=tuple(filters), head=head)
+    model = build_baseline(filters=tuple(filters), head=head, downsample=downsample)
     if path.exists():
         model.load_weights(path)
         return model

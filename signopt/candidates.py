@@ -120,13 +120,14 @@ class Builder:
 
 
 def baseline_study_row(builder: Builder, study: dict, settings: dict, splits, measure, tied_to: str) -> dict:
-    """One row of a baseline study: the baseline with ``study["filters"]`` channels and
-    ``study["head"]`` (default "flatten", the Q1 baseline's), trained by the Q1 recipe
-    (``study["baseline_epochs"]``, ``study["baseline_lr"]``; once, shared by q2 and q3), then
+    """One row of a baseline study: the baseline with ``study["filters"]`` channels,
+    ``study["head"]`` and ``study["downsample"]`` (defaults: the Q1 baseline's), trained for
+    ``study["baseline_epochs"]`` at ``study["baseline_lr"]`` (once, shared by q2 and q3), then
     compressed by ``builder`` with ``settings`` (folded first for clustering, as the Q1 baseline
     is) and measured by ``measure``."""
     small = baseline.study_baseline(study["filters"], splits, study["baseline_epochs"], study["baseline_lr"],
-                                   tied_to=tied_to, head=study.get("head", "flatten"))
+                                   tied_to=tied_to, head=study.get("head", "flatten"),
+                                   downsample=study.get("downsample", "pool"))
     start = fold_batch_norm(small) if builder.technique == "clustering" else small
     return {"baseline_parameters": small.count_params(),
             "baseline_val_accuracy": training.model_accuracy(small, splits.x_val, splits.y_val),

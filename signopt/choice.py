@@ -73,7 +73,7 @@ def baseline_verdict(study: pd.DataFrame, bar: float, baseline_bar: float = BASE
     for q in questions:
         better = better[(better[f"{q} val"] >= bar) & (better[f"{q} gzip"] < answer[f"{q} gzip"])]
     if len(better):
-        names = ", ".join(f"{r.filters} {r.head}" for r in better.itertuples())
+        names = ", ".join(better.baseline)
         return f"the rule picks another baseline: {names} (smaller for every question, at {bar:.0%} on validation)"
     return (f"none of the {len(others)} other baselines reaches {baseline_bar:.1%} on validation with every "
             f"question's file at {bar:.0%} in fewer bytes than its answer: the Q1 baseline stays")

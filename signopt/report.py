@@ -22,7 +22,7 @@ from fpdf import FPDF  # noqa: E402
 
 from signopt import atomic, config, figures, results, sweeps, tables  # noqa: E402
 from signopt.baseline import FILTERS  # noqa: E402
-from signopt.choice import BASELINE_BAR  # noqa: E402
+from signopt.choice import BASELINE_BAR, baseline_verdict  # noqa: E402
 from signopt.deliverables import (BASELINE, FLOAT_TFLITE, Q4_INT4_TFLITE, QUESTIONS, SMALLEST_FILE,  # noqa: E402
                                   SMALLEST_INT4_TFLITE)
 from signopt.units import count, percent  # noqa: E402
@@ -237,18 +237,21 @@ def lever_rows(question: str) -> list[list[str]]:
              f"{row.pp_change:+.2f}"] for row in table.itertuples()]
 
 
-def baseline_rows() -> list[list[str]]:
+def baseline_study() -> pd.DataFrame | None:
     """Every baseline studied, with the bytes the Q2 and Q3 answers' settings make of it (q3's
-    Appendix): [] until both studies ran with the answers' settings."""
+    Appendix): None until both studies ran with the answers' settings."""
     recs = results.load()
     if BASELINE not in recs or any(QUESTIONS[k].answer not in recs for k in ANSWERS):
-        return []
+        return None
     studies = {key: (sweep, f"{key.lower()}_smaller_baseline", recs[name]["settings"])
                for key, (name, sweep) in ANSWERS.items()}
     study = tables.baseline_study(studies, tables.study_row(FILTERS))
-    if study.isna().any().any() or len(study) < 2:
-        return []
-    return [[row["filters"], row["head"], count(row["baseline_parameters"]), percent(row["baseline_val_accuracy"])]
+    return None if study.isna().any().any() or len(study) < 2 else study
+
+
+def baseline_rows(study: pd.DataFrame) -> list[list[str]]:
+    """``baseline_study`` as the report's table rows."""
+    return [[row["baseline"], count(row["baseline_parameters"]), percent(row["baseline_val_accuracy"])]
             + [text for key in ANSWERS for text in (percent(row[f"{key} val"]), count(row[f"{key} gzip"]))]
             for _, row in study.iterrows()]
 
@@ -389,6 +392,12 @@ class Report(FPDF):
         self.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
+    def keep_on_one_page(self, lines_of_text: int, table_rows: int) -> None:
+        """Start a new page unless a paragraph of ``lines_of_text`` lines and a ``simple_table`` of
+        ``table_rows`` rows (header included) fit on this one: a short table is not split."""
+        if self.get_y() + 5 * lines_of_text + 1 + 3.7 * table_rows + 2 > self.page_break_trigger:
+            self.add_page()
+
     def simple_table(self, header: list[str], rows: list[list[str]], widths: tuple) -> None:
         self.set_font("Helvetica", "", 7.5)
         with self.table(col_widths=widths, width=sum(widths), align="LEFT",
@@ -470,15 +479,20 @@ def build(path: Path = config.ROOT / "report.pdf") -> Path:
                 pdf.paragraph("Each size lever, against the reference settings, measured on the validation split:")
                 pdf.simple_table(["lever", "gzip bytes", "change", "validation", "change (pp)"],
                                  levers, (90, 20, 16, 20, 20))
-            studied = baseline_rows() if question == SMALLEST_FILE[-1] else []
-            if studied:
+            study = baseline_study() if question == SMALLEST_FILE[-1] else None
+            if study is not None:
                 rule = results.load()[spec.answer]["choice"]
-                pdf.paragraph("Which baseline compresses best: each baseline trained by the Q1 recipe, then clustered "
+                studied = baseline_rows(study)
+                pdf.keep_on_one_page(lines_of_text=5, table_rows=len(studied) + 1)
+                pdf.paragraph("Which baseline compresses best: each baseline trained by the Q1 recipe (or for the epochs "
+                              "its label names), then clustered "
                               "and pruned with the answers' settings (validation split). Another baseline would replace "
                               f"the Q1 baseline only at {percent(BASELINE_BAR)} validation with both files at "
                               f"{percent(rule['floor'] + rule['margin'])} in fewer bytes than the answers.")
-                pdf.simple_table(["filters", "head", "parameters", "baseline val.", "Q2 val.", "Q2 gzip", "Q3 val.",
-                                  "Q3 gzip"], studied, (22, 16, 22, 24, 20, 20, 20, 20))
+                pdf.simple_table(["baseline", "parameters", "baseline val.", "Q2 val.", "Q2 gzip", "Q3 val.",
+                                  "Q3 gzip"], studied, (44, 20, 22, 20, 20, 20, 20))
+                verdict = baseline_verdict(study, bar=rule["floor"] + rule["margin"])
+                pdf.paragraph(verdict[0].upper() + verdict[1:] + ".")
         pdf.add_page()  # how the numbers were measured, last
         pdf.heading("Environment and benchmarks")
         for line in environment():

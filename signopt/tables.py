@@ -120,28 +120,34 @@ def trade_table(name: str, reference_sweep: str, reference: dict, baseline_row: 
     """A baseline study: the Q1 baseline (``baseline_row``, from ``study_row``) with the row of
     sweep ``reference_sweep`` for the ``reference`` compression settings, then each baseline of
     sweep ``name`` compressed with those same settings (rows measured with other settings are
-    left out). Filters shown as "16/32/64", the head as "flatten" or "gap"."""
-    rows = [{**baseline_row, **sweeps.stored_row(reference_sweep, reference)}]
+    left out). Each baseline is named by ``baseline_label``: "16/32/32 flatten"."""
+    q1_epochs = baseline_row.get("baseline_epochs")
+    rows = [{"baseline": baseline_label(baseline_row, q1_epochs), **baseline_row,
+             **sweeps.stored_row(reference_sweep, reference)}]
     for key, row in sweeps.stored_results(name).items():
         settings = json.loads(key)
         if reference in settings.values():
-            rows.append({"filters": settings["filters"], "head": settings.get("head", "flatten"), **row})
-    frame = pd.DataFrame(rows)
-    frame["filters"] = frame["filters"].map(lambda filters: "/".join(map(str, filters)))
-    return frame[["filters", "head", "baseline_parameters", "baseline_val_accuracy", "val_accuracy", "gzip_bytes"]]
+            rows.append({"baseline": baseline_label(settings, q1_epochs), "settings": settings, **row})
+    table = pd.DataFrame(rows)
+    clash = table[table.duplicated("baseline", keep=False)]
+    if len(clash):
+        raise ValueError(f"sweep {name}: baselines {', '.join(map(repr, sorted(set(clash.baseline))))} each name "
+                         f"more than one row (settings {clash.settings.dropna().tolist()}): a row's label must "
+                         "tell its baseline apart, extend baseline_label")
+    return table[["baseline", "baseline_parameters", "baseline_val_accuracy", "val_accuracy", "gzip_bytes"]]
 
 
 def baseline_study(studies: dict[str, tuple[str, str, dict]], baseline_row: dict) -> pd.DataFrame:
     """One table of every baseline studied, with what each question's answer settings make of it:
     ``studies`` maps a question to (its sweep, its baseline-study sweep, the answer's settings).
-    Columns: filters, head, parameters and validation accuracy of the baseline, then per question
-    the compressed file's validation accuracy and gzip bytes."""
+    Columns: the baseline, its parameters and validation accuracy, then per question the
+    compressed file's validation accuracy and gzip bytes."""
     merged = None
     for question, (sweep, study_sweep, settings) in studies.items():
         part = trade_table(study_sweep, sweep, settings, baseline_row).rename(
             columns={"val_accuracy": f"{question} val", "gzip_bytes": f"{question} gzip"})
         merged = part if merged is None else merged.merge(
-            part[["filters", "head", f"{question} val", f"{question} gzip"]], on=["filters", "head"], how="left",
+            part[["baseline", f"{question} val", f"{question} gzip"]], on="baseline", how="left",
             validate="one_to_one")
     return merged
 
@@ -171,11 +177,11 @@ def with_levers(text: str, settings: dict) -> str:
 
 
 def study_row(filters) -> dict:
-    """The Q1 baseline's row in a baseline study (``trade_table``): its ``filters``,
+    """The Q1 baseline's row in a baseline study (``trade_table``): its ``filters``, epochs,
     parameters and validation accuracy, from its record."""
     record = results.load()[BASELINE]
-    return {"filters": list(filters), "head": "flatten", "baseline_parameters": record["parameters"],
-            "baseline_val_accuracy": record["val_accuracy"]}
+    return {"filters": list(filters), "head": "flatten", "baseline_epochs": record["epochs"],
+            "baseline_parameters": record["parameters"], "baseline_val_accuracy": record["val_accuracy"]}
 
 
 def answer_markdown(question: str) -> str:
@@ -280,8 +286,10 @@ FRONTIER_BARS = (0.90, 0.93, 0.95)  # validation accuracies at which the frontie
 def frontier(names: list[str], bars=FRONTIER_BARS) -> pd.DataFrame:
     """The measured size frontier: for each validation bar, the fewest gzip bytes among the rows
     that the sweeps ``names`` stored and TFLite Micro runs, with the baseline it started from
-    (the Q1 one unless the row names other filters) and the sweep that measured it."""
-    rows = [{"sweep": name, "baseline": baseline_label(json.loads(key)), **row}
+    (``baseline_label``: the Q1 one unless the row names
+    other filters, head, downsampling or epochs) and the sweep that measured it."""
+    q1_epochs = results.load().get(BASELINE, {}).get("epochs")
+    rows = [{"sweep": name, "baseline": baseline_label(json.loads(key), q1_epochs), **row}
             for name in names for key, row in sweeps.stored_results(name).items()]
     if not rows:
         raise ValueError(f"the sweeps {names} hold no rows: run their notebook cells first")
@@ -300,10 +308,18 @@ def frontier(names: list[str], bars=FRONTIER_BARS) -> pd.DataFrame:
     return pd.DataFrame(found)
 
 
-def baseline_label(settings: dict) -> str:
+def baseline_label(settings: dict, q1_epochs: int | None) -> str:
     """The baseline a sweep row started from, as "16/32/64 flatten": the Q1 one unless its
-    settings name other filters or head."""
-    return f"{'/'.join(map(str, settings.get('filters', FILTERS)))} {settings.get('head', 'flatten')}"
+    settings name other filters or head, with ", stride 2" for stride-2 convolutions instead of
+    pooling and ", N epochs" when its ``baseline_epochs`` differ from the Q1 baseline's
+    ``q1_epochs`` (not said when either is unknown)."""
+    label = f"{'/'.join(map(str, settings.get('filters', FILTERS)))} {settings.get('head', 'flatten')}"
+    if settings.get("downsample", "pool") != "pool":
+        label += ", stride 2"
+    epochs = settings.get("baseline_epochs")
+    if None not in (epochs, q1_epochs) and epochs != q1_epochs:
+        label += f", {epochs} epoch{'s' if epochs != 1 else ''}"
+    return label
 
 
 def frontier_bound(cost: dict, target: int) -> str:

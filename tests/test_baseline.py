@@ -30,6 +30,15 @@ def test_batch_norm_placement_check_refuses_bn_before_a_non_activation():
         baseline.check_batch_norm_placement(model)
 
 
+def test_a_stride_2_baseline_halves_the_map_in_its_convolutions_and_keeps_the_bn_rule():
+    model = baseline.build_baseline(downsample="stride2")
+    assert not any(isinstance(l, tf.keras.layers.MaxPooling2D) for l in model.layers)
+    assert model.get_layer("flatten").output_shape == (None, 4 * 4 * 64)  # 28 -> 14 -> 7 -> 4
+    baseline.check_batch_norm_placement(model)
+    with pytest.raises(ValueError, match="downsample must be one of"):
+        baseline.build_baseline(downsample="avgpool")
+
+
 def test_clone_with_weights_is_an_independent_copy():
     model = baseline.build_baseline(filters=(4,))
     copy = training.clone_with_weights(model)

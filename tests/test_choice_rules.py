@@ -26,7 +26,7 @@ def test_best_or_tie_refuses_a_frame_that_is_not_the_sweeps_own():
 
 
 def study(q2_bytes, q3_bytes, baseline_val=0.999, val=0.95):
-    return pd.DataFrame({"filters": ["16/32/64", "16/32/32"], "head": ["flatten", "gap"],
+    return pd.DataFrame({"baseline": ["16/32/64 flatten", "16/32/32 gap"],
                          "baseline_parameters": [38057, 15113], "baseline_val_accuracy": [1.0, baseline_val],
                          "Q2 val": [0.94, val], "Q2 gzip": [6149, q2_bytes], "Q3 val": [0.95, val],
                          "Q3 gzip": [6799, q3_bytes]})

@@ -5,7 +5,7 @@ import time
 import pandas as pd
 import pytest
 
-from signopt import choice, figures, measurement, sweeps, tables
+from signopt import baseline, choice, figures, measurement, sweeps, tables
 
 FRAME = pd.DataFrame({"gzip_bytes": [900, 500, 700, 300, 800],
                       "raw_bytes": [1, 1, 1, 1, 1],
@@ -118,8 +118,34 @@ def test_trade_table_puts_the_baseline_first_and_keeps_only_the_reference_settin
                      start_from="0" * 64)
     table = tables.trade_table("smaller", "compress", {"k": 1}, {"filters": [16, 32], "baseline_parameters": 500,
                                                                   "baseline_val_accuracy": 1.0})
-    assert table.filters.tolist() == ["16/32", "8", "4"]
+    assert table.baseline.tolist() == ["16/32 flatten", "8 flatten", "4 flatten"]
     assert table.val_accuracy.tolist() == [0.95, 0.80, 0.60] and table.gzip_bytes.tolist() == [6000, 100, 100]
+
+
+def test_a_baseline_is_labelled_by_what_differs_from_the_q1_one():
+    assert tables.baseline_label({"epochs": 10}, q1_epochs=40) == "16/32/64 flatten"
+    assert tables.baseline_label({"filters": [16, 32, 32], "head": "gap", "baseline_epochs": 40}, 40) == "16/32/32 gap"
+    assert tables.baseline_label({"downsample": "stride2", "baseline_epochs": 80}, 40) == \
+        "16/32/64 flatten, stride 2, 80 epochs"
+    assert tables.baseline_label({"baseline_epochs": 80}, q1_epochs=None) == "16/32/64 flatten"  # Q1's unknown
+
+
+def test_every_studied_baseline_has_its_own_label_apart_from_the_q1_one():
+    q1_epochs = 40
+    labels = [tables.baseline_label({"baseline_epochs": q1_epochs, **other}, q1_epochs) for other in baseline.STUDIED]
+    assert len(set(labels)) == len(labels), labels
+    assert tables.baseline_label({"baseline_epochs": q1_epochs}, q1_epochs) not in labels
+
+
+def test_trade_table_refuses_two_rows_it_would_label_alike(models_dir):
+    sweeps.run_sweep("compress", [{"k": 1}], lambda s: {"val_accuracy": 0.95, "gzip_bytes": 6000},
+                     start_from="0" * 64)
+    sweeps.run_sweep("smaller", [{"filters": [8], "baseline_lr": lr, "compression": {"k": 1}} for lr in (1e-3, 3e-3)],
+                     lambda s: {"baseline_parameters": 80, "baseline_val_accuracy": 0.99, "val_accuracy": 0.8,
+                                "gzip_bytes": 100}, start_from="0" * 64)
+    with pytest.raises(ValueError, match="'8 flatten' each name more than one row"):
+        tables.trade_table("smaller", "compress", {"k": 1}, {"filters": [16, 32], "baseline_parameters": 500,
+                                                              "baseline_val_accuracy": 1.0})
 
 
 def test_sweep_seconds_add_up_the_time_each_setting_took(models_dir):
