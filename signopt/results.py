@@ -12,6 +12,7 @@ machine says so in the notebook that made it.
 """
 import json
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -82,16 +83,35 @@ def write_tflite(tflite_bytes: bytes, path, question: str, technique: str, x_tes
 
 def write_keras(model, path, question: str, technique: str, x_test, y_test, **extra) -> dict:
     """Save ``model`` to ``path`` without optimizer state (an uncompiled copy: the model, not
-    Adam's slots) and its record together, as ``write_tflite`` does."""
+    Adam's slots) and its record together, as ``write_tflite`` does. A file at ``path`` that
+    already holds the same model is kept as it is (``same_keras_model``), so that rerunning
+    the same steps leaves the same bytes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
         staged = Path(folder) / path.name
         training.clone_with_weights(model).save(staged)
+        kept = path.exists() and same_keras_model(path, staged)
         record = {"file": path.name, "question": question, "technique": technique,
-                  **measurement.keras_file(staged, model, x_test, y_test), **extra}
-        staged.replace(path)
+                  **measurement.keras_file(path if kept else staged, model, x_test, y_test), **extra}
+        if not kept:
+            staged.replace(path)
     return save(record)
+
+
+DATED_MEMBER = "metadata.json"  # a .keras file's member that holds the date it was saved
+
+
+def same_keras_model(one, other) -> bool:
+    """Whether two .keras files hold the same model: the same members with the same bytes,
+    apart from the save date (in ``DATED_MEMBER`` and the zip's timestamps)."""
+    try:
+        with zipfile.ZipFile(one) as first, zipfile.ZipFile(other) as second:
+            names = set(first.namelist()) - {DATED_MEMBER}
+            return names == set(second.namelist()) - {DATED_MEMBER} and all(
+                first.read(name) == second.read(name) for name in names)
+    except zipfile.BadZipFile:  # not a Keras file (a broken copy, say): it gets replaced
+        return False
 
 
 def record_keras(path, question: str, technique: str, model, x_test, y_test, **extra) -> dict:

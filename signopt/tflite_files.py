@@ -112,8 +112,8 @@ def weight_tensors(path) -> list[dict]:
     """The constant tensors with more than one element, read from the flatbuffer.
 
     Each entry: name, dtype, shape, ``values`` (the stored numbers; a sparse tensor
-    stores only its non-zero blocks), ``size`` (elements of the dense tensor) and
-    ``sparse`` (whether the file stores it in a sparse format).
+    stores only its non-zero blocks), ``size`` (elements of the dense tensor), ``sparse``
+    (whether the file stores it in a sparse format) and ``read_by`` (``_readers``).
     """
     from tensorflow.lite.python import schema_py_generated as schema
     from tensorflow.lite.tools import flatbuffer_utils
@@ -123,8 +123,9 @@ def weight_tensors(path) -> list[dict]:
               schema.TensorType.INT32: np.int32, schema.TensorType.INT8: np.int8,
               schema.TensorType.INT16: np.int16, schema.TensorType.INT64: np.int64,
               schema.TensorType.INT4: np.uint8}
+    readers = _readers(model, schema)
     found = []
-    for tensor in model.subgraphs[0].tensors:
+    for index, tensor in enumerate(model.subgraphs[0].tensors):
         data = model.buffers[tensor.buffer].data
         shape = [int(d) for d in tensor.shape] if tensor.shape is not None else []
         if data is None or tensor.type not in dtypes or int(np.prod(shape)) <= 1:
@@ -135,13 +136,36 @@ def weight_tensors(path) -> list[dict]:
         found.append({"name": tensor.name.decode(), "dtype": "int4" if tensor.type == schema.TensorType.INT4
                       else np.dtype(dtypes[tensor.type]).name,
                       "shape": shape, "values": values, "size": int(np.prod(shape)),
-                      "sparse": tensor.sparsity is not None})
+                      "sparse": tensor.sparsity is not None, "read_by": readers.get(index, "-")})
     return found
 
 
+PASS_THROUGH = ("DENSIFY", "DEQUANTIZE")  # operators that only turn a stored tensor into the one a layer reads
+
+
+def _readers(model, schema) -> dict[int, str]:
+    """Tensor index -> the operator that reads it, as "CONV_2D 2" (the second CONV_2D in the
+    order the graph runs): a file with short names keeps no layer names, but its operators
+    are its layers. A tensor that DENSIFY or DEQUANTIZE only turns into another is named by
+    the operator that reads what it becomes."""
+    names = {code: name for name, code in vars(schema.BuiltinOperator).items() if not name.startswith("_")}
+    operators, counts = [], {}
+    for op in model.subgraphs[0].operators:
+        code = model.operatorCodes[op.opcodeIndex]
+        name = names.get(max(code.builtinCode, code.deprecatedBuiltinCode), "CUSTOM")
+        counts[name] = counts.get(name, 0) + 1
+        operators.append((name, f"{name} {counts[name]}", [int(i) for i in op.inputs], [int(i) for i in op.outputs]))
+    readers = {}
+    for name, label, inputs, outputs in reversed(operators):  # a pass-through's reader is labelled first
+        for i in inputs:
+            readers[i] = readers.get(outputs[0], label) if name in PASS_THROUGH else label
+    return readers
+
+
 def layer_weights(path, min_size: int = 64) -> list[dict]:
-    """Per weight tensor (at least ``min_size`` elements, so kernels and not biases):
-    distinct stored values and the fraction of zeros, as the file stores them."""
+    """Per weight tensor (at least ``min_size`` elements, so kernels and not biases): the
+    operator that reads it, distinct stored values and the fraction of zeros, as the file
+    stores them."""
     rows = []
     for t in weight_tensors(path):
         if t["size"] < min_size:
@@ -150,7 +174,7 @@ def layer_weights(path, min_size: int = 64) -> list[dict]:
         distinct = np.unique(t["values"])
         if t["sparse"] and nonzero < t["size"]:
             distinct = np.union1d(distinct, [0])
-        rows.append({"tensor": t["name"], "dtype": t["dtype"], "shape": t["shape"],
+        rows.append({"read_by": t["read_by"], "tensor": t["name"], "dtype": t["dtype"], "shape": t["shape"],
                      "elements": t["size"], "distinct_values": int(len(distinct)),
                      "zero_fraction": round(1 - nonzero / t["size"], 4), "sparse_format": t["sparse"]})
     return rows

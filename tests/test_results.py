@@ -57,3 +57,18 @@ def test_a_new_record_says_what_changed_against_the_old(models_dir, capsys):
     line = capsys.readouterr().out
     assert "other bytes than its record before this run" in line and "gzip_bytes 900 -> 880" in line
     assert "test_accuracy 95.00% -> 96.00%" in line
+
+
+def test_saving_the_same_keras_model_again_keeps_the_file_and_new_weights_replace_it(models_dir):
+    model = tiny_model()
+    images, labels = tiny_images()
+    path = models_dir / "tiny.keras"
+    first = results.write_keras(model, path, "Q9", "keras", images, labels)
+    inode = path.stat().st_ino
+    again = results.write_keras(model, path, "Q9", "keras", images, labels)
+    # a fresh save writes its date into the file: kept, the bytes (and the record) stay the same
+    assert path.stat().st_ino == inode and again["sha256"] == first["sha256"] == tflite_files.sizes(path)["sha256"]
+    model.layers[-1].bias.assign(model.layers[-1].bias + 1.0)
+    changed = results.write_keras(model, path, "Q9", "keras", images, labels)
+    assert path.stat().st_ino != inode and changed["weights_sha256"] != first["weights_sha256"]
+    assert changed["sha256"] == tflite_files.sizes(path)["sha256"]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow_model_optimization as tfmot
 
-from signopt import convert, tflite_files, training
+from signopt import config, convert, tflite_files, training
 from readback import io_types
 from tiny import tiny_images, tiny_model
 
@@ -80,6 +80,13 @@ def test_layer_weights_count_distinct_values_and_zeros(tmp_path, tiny):
     path = write(tmp_path, "float.tflite", convert.to_tflite(model, "float"))
     row = next(r for r in tflite_files.layer_weights(path) if r["shape"] == [25, kernel.shape[0]])
     assert row["distinct_values"] == 2 and row["zero_fraction"] == 0.5
+    assert row["read_by"] == "FULLY_CONNECTED 1"  # short layer names leave the operator as the only name
+
+
+def test_a_sparse_tensor_is_named_by_the_layer_that_reads_its_densified_copy():
+    rows = tflite_files.layer_weights(config.ROOT / "models" / "sign_mnist_pruned_quant_sparse.tflite", min_size=100)
+    assert [(row["read_by"], row["sparse_format"]) for row in rows] == [
+        ("CONV_2D 1", False), ("CONV_2D 2", True), ("CONV_2D 3", True), ("FULLY_CONNECTED 1", True)]
 
 
 def test_gzip_size_is_deterministic_and_smaller_for_repetitive_bytes(tmp_path):
