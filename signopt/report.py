@@ -163,8 +163,9 @@ def answer_lines(question: str, recs: dict) -> list[str]:
     if len(mine) and rule:
         lines.append(f"Chosen as the smallest candidate that TensorFlow Lite Micro runs whose validation accuracy "
                      f"reaches {percent(rule['floor'] + rule['margin'])} (the floor plus a margin of "
-                     f"{100 * rule['margin']:g} points, set once after a candidate chosen under looser bars fell "
-                     f"below the floor on test: the one time the test set informed a choice) with the project's seed and with seeds "
+                     f"{100 * rule['margin']:g} points, set once after a q3 candidate chosen under looser bars "
+                     f"fell below the floor on test: the one time the test set informed a choice) with the "
+                     f"project's seed and with seeds "
                      f"{', '.join(map(str, rule['other_seeds']))}, each retraining its fine-tune: validation "
                      f"accuracy {percent(final['val_accuracy'])} with the project's seed, "
                      + ", ".join(percent(v) for v in mine.val_accuracy) + " with the other two.")

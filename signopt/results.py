@@ -99,18 +99,20 @@ def write_keras(model, path, question: str, technique: str, x_test, y_test, **ex
     return save(record)
 
 
-DATED_MEMBER = "metadata.json"  # a .keras file's member that holds the date it was saved
+METADATA = "metadata.json"  # a .keras file's member with the Keras version and the save date
 
 
 def same_keras_model(one, other) -> bool:
     """Whether two .keras files hold the same model: the same members with the same bytes,
-    apart from the save date (in ``DATED_MEMBER`` and the zip's timestamps)."""
+    apart from the save date (``date_saved`` in ``METADATA``, and the zip's timestamps)."""
+    def undated(archive):
+        return {key: value for key, value in json.loads(archive.read(METADATA)).items() if key != "date_saved"}
     try:
         with zipfile.ZipFile(one) as first, zipfile.ZipFile(other) as second:
-            names = set(first.namelist()) - {DATED_MEMBER}
-            return names == set(second.namelist()) - {DATED_MEMBER} and all(
-                first.read(name) == second.read(name) for name in names)
-    except zipfile.BadZipFile:  # not a Keras file (a broken copy, say): it gets replaced
+            names = set(first.namelist()) - {METADATA}
+            return (names == set(second.namelist()) - {METADATA} and undated(first) == undated(second)
+                    and all(first.read(name) == second.read(name) for name in names))
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError):  # not a Keras file (a broken copy, say): replaced
         return False
 
 

@@ -140,14 +140,14 @@ def weight_tensors(path) -> list[dict]:
     return found
 
 
-PASS_THROUGH = ("DENSIFY", "DEQUANTIZE")  # operators that only turn a stored tensor into the one a layer reads
+PASS_THROUGH = ("DENSIFY",)  # operators that only turn a stored tensor into the one a layer reads
 
 
 def _readers(model, schema) -> dict[int, str]:
-    """Tensor index -> the operator that reads it, as "CONV_2D 2" (the second CONV_2D in the
-    order the graph runs): a file with short names keeps no layer names, but its operators
-    are its layers. A tensor that DENSIFY or DEQUANTIZE only turns into another is named by
-    the operator that reads what it becomes."""
+    """Tensor index -> the first operator that reads it, as "CONV_2D 2" (the second CONV_2D
+    in the order the graph runs): a file with short names keeps no layer names, but each
+    layer is one operator (q4's int4 files run the Dense layer as a CONV_2D). A tensor that
+    DENSIFY only turns into another is named by the operator that reads what it becomes."""
     names = {code: name for name, code in vars(schema.BuiltinOperator).items() if not name.startswith("_")}
     operators, counts = [], {}
     for op in model.subgraphs[0].operators:

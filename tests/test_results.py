@@ -72,3 +72,25 @@ def test_saving_the_same_keras_model_again_keeps_the_file_and_new_weights_replac
     changed = results.write_keras(model, path, "Q9", "keras", images, labels)
     assert path.stat().st_ino != inode and changed["weights_sha256"] != first["weights_sha256"]
     assert changed["sha256"] == tflite_files.sizes(path)["sha256"]
+
+
+def test_two_saves_of_one_model_differ_only_in_their_date(models_dir):
+    import zipfile
+
+    path = models_dir / "tiny.keras"
+    results.write_keras(tiny_model(), path, "Q9", "keras", *tiny_images())
+
+    def copy_with_metadata(name, **changes):
+        copy = models_dir / name
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w") as target:
+            for member in source.namelist():
+                data = source.read(member)
+                if member == results.METADATA:
+                    data = json.dumps({**json.loads(data), **changes}).encode()
+                target.writestr(zipfile.ZipInfo(member, date_time=(2030, 1, 1, 0, 0, 0)), data)
+        return copy
+
+    assert results.same_keras_model(path, copy_with_metadata("later.keras", date_saved="2030-01-01@00:00:00"))
+    assert not results.same_keras_model(path, copy_with_metadata("older.keras", keras_version="2.0.0"))
+    (models_dir / "broken.keras").write_bytes(b"not a zip")
+    assert not results.same_keras_model(path, models_dir / "broken.keras")
