@@ -389,24 +389,29 @@ class Report(FPDF):
         self.ln(2)
         self.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
 
+    PARAGRAPH_LINE, PARAGRAPH_GAP = 5, 1  # mm: a paragraph's line height, and the space after it
+    TABLE_LINE, TABLE_GAP = 3.7, 2  # mm: a simple_table's row height, and the space after it
+
     def paragraph(self, text: str) -> None:
         self.set_font("Helvetica", "", 9.5)
-        self.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
+        self.multi_cell(0, self.PARAGRAPH_LINE, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(self.PARAGRAPH_GAP)
 
     def keep_on_one_page(self, lines_of_text: int, table_rows: int) -> None:
         """Start a new page unless a paragraph of ``lines_of_text`` lines and a ``simple_table`` of
         ``table_rows`` rows (header included) fit on this one: a short table is not split."""
-        if self.get_y() + 5 * lines_of_text + 1 + 3.7 * table_rows + 2 > self.page_break_trigger:
+        needed = (self.PARAGRAPH_LINE * lines_of_text + self.PARAGRAPH_GAP
+                  + self.TABLE_LINE * table_rows + self.TABLE_GAP)
+        if self.get_y() + needed > self.page_break_trigger:
             self.add_page()
 
     def simple_table(self, header: list[str], rows: list[list[str]], widths: tuple) -> None:
         self.set_font("Helvetica", "", 7.5)
         with self.table(col_widths=widths, width=sum(widths), align="LEFT",
-                        text_align=("LEFT",) + ("RIGHT",) * (len(header) - 1), line_height=3.7) as table:
+                        text_align=("LEFT",) + ("RIGHT",) * (len(header) - 1), line_height=self.TABLE_LINE) as table:
             for row in [header, *rows]:
                 table.row(row)
-        self.ln(2)
+        self.ln(self.TABLE_GAP)
 
     def records(self, rows: list[list[str]]) -> None:
         if not rows:
