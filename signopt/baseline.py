@@ -18,11 +18,11 @@ layers = keras.layers
 
 FILTERS = (16, 32, 64)
 # The other baselines of the baseline studies (q2 and q3 must study the same ones: q3 puts both in one table):
-# narrower, a global-average head, stride-2 convolutions instead of pooling, and the Q1 network trained twice as
-# long ("baseline_epochs"; the others take the Q1 recipe's)
+# narrower, a global-average head, and stride-2 convolutions instead of pooling. Each is a 40-epoch training (about
+# 3 min on 2 cores), so the list is what fits the ~20-minute recompute of a question (deliverables.RECOMPUTE_MINUTES);
+# left out for it: 16/32/32 with a GAP head and the Q1 network at 80 epochs (neither changed the choice).
 STUDIED = ({"filters": [16, 32, 32], "head": "flatten"}, {"filters": [16, 32, 64], "head": "gap"},
-           {"filters": [16, 32, 32], "head": "gap"}, {"filters": [16, 32, 64], "head": "flatten", "downsample": "stride2"},
-           {"filters": [16, 32, 64], "head": "flatten", "baseline_epochs": 80})
+           {"filters": [16, 32, 64], "head": "flatten", "downsample": "stride2"})
 SMOKE_STUDIED = ({"filters": [4, 8, 8], "head": "flatten"},)  # what a smoke run studies instead
 
 

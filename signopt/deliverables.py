@@ -9,6 +9,7 @@ INT8_TFLITE = "sign_mnist_quant_int8.tflite"  # post-training full int8: QAT's c
 
 Q4_INT4_TFLITE = "sign_mnist_qkeras_int4.tflite"          # extra: Q4's model on TFLite Micro, 4-bit filters
 SMALLEST_INT4_TFLITE = "sign_mnist_smallest_int4.tflite"  # extra: the fewest raw bytes TFLite Micro runs at >= 90%
+RECOMPUTE_MINUTES = 20  # the project's target: one question's sweeps recomputed from scratch on 2 cores
 
 
 @dataclass(frozen=True)

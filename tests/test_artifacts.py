@@ -32,6 +32,16 @@ def test_the_registry_names_what_each_question_keeps(key):
     assert all(sweeps.sweep_path(name).exists() for name in question.sweeps), "a sweep named in the registry was never stored"
 
 
+@pytest.mark.parametrize("key", sorted(QUESTIONS))
+def test_each_question_recomputes_within_the_target(key):
+    """What recomputing a question's sweeps from scratch costs on 2 cores (the seconds every
+    stored row took) stays within the project's target: a reader can redo it all."""
+    spent = {name: sweeps.stored_seconds(name) for name in QUESTIONS[key].sweeps}
+    assert sum(spent.values()) <= deliverables.RECOMPUTE_MINUTES * 60, \
+        f"{key}'s sweeps cost {sum(spent.values()) / 60:.1f} min to recompute ({spent}), over the " \
+        f"{deliverables.RECOMPUTE_MINUTES}-minute target"
+
+
 @pytest.mark.parametrize("name", sorted(RESULTS))
 def test_record_matches_the_file_on_disk(name):
     record = RESULTS[name]
