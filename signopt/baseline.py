@@ -115,7 +115,7 @@ def study_baseline(filters, splits: Splits, epochs: int, learning_rate: float, t
     """
     name = ("-".join(map(str, filters)) + ("" if head == "flatten" else f"_{head}")
             + ("" if downsample == "pool" else f"_{downsample}") + f"_{epochs}ep_lr{learning_rate:g}_{tied_to[:12]}.weights.h5")
-    path = config.models_dir() / "sweeps" / "baselines" / name
+    path = config.study_baselines_dir() / name
     training.seed_everything()  # the initial weights too, as in q1
     model = build_baseline(filters=tuple(filters), head=head, downsample=downsample)
     if path.exists():

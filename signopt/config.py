@@ -23,5 +23,11 @@ def models_dir() -> Path:
     return path
 
 
+def study_baselines_dir() -> Path:
+    """Where the baseline studies keep the other baselines they trained (``baseline.study_baseline``):
+    q2 trains them, q3 loads them, `make clean-sweeps` forgets them with the sweeps."""
+    return models_dir() / "sweeps" / "baselines"
+
+
 def smoke() -> bool:
     return os.environ.get("SIGNOPT_SMOKE", "") == "1"

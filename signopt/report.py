@@ -366,10 +366,13 @@ def environment() -> list[str]:
                          f"{key} {sum(spent.values()) / 60:.1f} min ("
                          + ", ".join(f"{name} {seconds:,.0f} s" for name, seconds in spent.items()) + ")"
                          for key, spent in per_question.items()) + f"; the target: {RECOMPUTE_MINUTES} min a question.")
-    if "full_recompute_seconds" in bench:
+    if bench.get("full_recompute"):
         lines.append("Measured full recompute (a notebook run that found none of its sweeps stored, so trained and "
                      "measured every candidate, then built its files): " + ", ".join(
-                         f"{k} {v / 60:.1f} min" for k, v in bench["full_recompute_seconds"].items()) + ".")
+                         f"{name} {run['seconds'] / 60:.1f} min"
+                         + (" (it loaded the baselines its study shares with q2, which q2 trained)"
+                            if run["study_baselines_loaded"] else "")
+                         for name, run in bench["full_recompute"].items()) + ".")
     if "last_full_run" in bench:
         lines.append(f"Last run of all four notebooks in order, as `make all` does (the report adds seconds): "
                      f"{bench['last_full_run']['seconds']:.0f} s, on {env['cores']} CPU cores.")
@@ -495,8 +498,7 @@ def build(path: Path = config.ROOT / "report.pdf") -> Path:
                 rule = results.load()[spec.answer]["choice"]
                 studied = baseline_rows(study)
                 pdf.keep_on_one_page(lines_of_text=5, table_rows=len(studied) + 1)
-                pdf.paragraph("Which baseline compresses best: each baseline trained by the Q1 recipe (or for the epochs "
-                              "its label names), then clustered "
+                pdf.paragraph("Which baseline compresses best: each baseline trained by the Q1 recipe, then clustered "
                               "and pruned with the answers' settings (validation split). Another baseline would replace "
                               f"the Q1 baseline only at {percent(BASELINE_BAR)} validation with both files at "
                               f"{percent(rule['floor'] + rule['margin'])} in fewer bytes than the answers.")
