@@ -58,8 +58,7 @@ def size_vs_accuracy(frame: pd.DataFrame, size: str = "gzip_bytes", score: str =
     ax.set_xscale("log")
     bytes_label = plt.FuncFormatter(lambda value, _: f"{value:,.0f}")
     ax.xaxis.set_major_formatter(bytes_label)
-    ax.xaxis.set_minor_formatter(plt.FuncFormatter(  # label 2..9 x 10^k too: a few ticks per decade, readable
-        lambda value, _: f"{value:,.0f}" if str(round(value))[0] in "2468" else ""))
+    ax.xaxis.set_minor_formatter(plt.FuncFormatter(_minor_bytes_label(ax)))
     ax.tick_params(axis="x", which="both", labelsize=8)
     ax.set_xlabel(size.replace("_", " ") + " (log scale)")
     ax.set_ylabel(score.replace("_", " ") + " (%)")
@@ -172,3 +171,14 @@ def accuracy_by_bits(frame: pd.DataFrame, floor: float = 0.85, title: str = ""):
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def _minor_bytes_label(ax):
+    """Labels for the minor ticks (2..9 x 10^k) of a log bytes axis: 2, 4, 6 and 8 x 10^k on a wide
+    axis, every one when the axis spans less than a factor of 3 (else a narrow axis, such as
+    6,000-11,000 bytes, would show only one or two labels)."""
+    def label(value, _):
+        low, high = ax.get_xlim()
+        return f"{value:,.0f}" if high / low < 3 or str(round(value))[0] in "2468" else ""
+    return label
+
