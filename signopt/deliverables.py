@@ -43,5 +43,6 @@ QUESTIONS = {
                    extras=("sign_mnist_qkeras_4bit_act4.h5", Q4_INT4_TFLITE, SMALLEST_INT4_TFLITE)),
 }
 NOTEBOOKS = [q.notebook for q in QUESTIONS.values()]
+BY_NOTEBOOK = {q.notebook: q for q in QUESTIONS.values()}  # the question each notebook answers
 SMALLEST_FILE = tuple(key for key, q in QUESTIONS.items() if q.answer and q.answer.endswith(".tflite"))  # Q2, Q3
 

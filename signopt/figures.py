@@ -181,4 +181,3 @@ def _minor_bytes_label(ax):
         low, high = ax.get_xlim()
         return f"{value:,.0f}" if high / low < 3 or str(round(value))[0] in "2468" else ""
     return label
-

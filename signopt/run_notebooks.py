@@ -21,7 +21,7 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from signopt import atomic, config, environment, sweeps
-from signopt.deliverables import NOTEBOOKS, QUESTIONS
+from signopt.deliverables import BY_NOTEBOOK, NOTEBOOKS
 
 
 def execute(path, timeout: int = 3600) -> float:
@@ -61,15 +61,16 @@ def main(paths: list[str]) -> None:
     start = time.perf_counter()
     for notebook in paths:
         print(f"running {notebook}", flush=True)
-        its_sweeps = _sweeps_of(Path(notebook).name)
+        name = Path(notebook).name
+        its_sweeps = BY_NOTEBOOK[name].sweeps if name in BY_NOTEBOOK else ()
         recomputes = (bool(its_sweeps) and not config.smoke()
-                      and not any(sweeps.sweep_path(name).exists() for name in its_sweeps))
+                      and not any(sweeps.sweep_path(sweep).exists() for sweep in its_sweeps))
         baselines_there = config.study_baselines_dir().exists()
         seconds = round(execute(notebook), 1)
-        bench["notebook_seconds"][Path(notebook).name] = seconds
+        bench["notebook_seconds"][name] = seconds
         if recomputes:
-            bench.setdefault("full_recompute", {})[Path(notebook).name] = {
-                "seconds": seconds, "sweep_seconds": round(sum(sweeps.stored_seconds(name) for name in its_sweeps), 1),
+            bench.setdefault("full_recompute", {})[name] = {
+                "seconds": seconds, "sweep_seconds": round(sum(map(sweeps.stored_seconds, its_sweeps)), 1),
                 "study_baselines_loaded": baselines_there}
         atomic.write_text(path, json.dumps(bench, indent=1) + "\n")
     bench["last_run"] = {"notebooks": [Path(n).name for n in paths], "seconds": round(time.perf_counter() - start, 1)}
@@ -77,10 +78,6 @@ def main(paths: list[str]) -> None:
         bench["last_full_run"] = bench["last_run"]
     atomic.write_text(path, json.dumps(bench, indent=1) + "\n")
     print(f"all {len(paths)} notebooks in {bench['last_run']['seconds']:.0f} s")
-
-
-def _sweeps_of(notebook: str) -> tuple[str, ...]:
-    return next((q.sweeps for q in QUESTIONS.values() if q.notebook == notebook), ())
 
 
 if __name__ == "__main__":

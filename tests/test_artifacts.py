@@ -32,18 +32,11 @@ def test_the_registry_names_what_each_question_keeps(key):
     assert all(sweeps.sweep_path(name).exists() for name in question.sweeps), "a sweep named in the registry was never stored"
 
 
-def committed_sweep_seconds(sweep):
-    """The seconds every row of a committed sweep file took (what recomputing it costs)."""
-    path = committed(f"sweeps/{sweep}.json")
-    assert path.exists(), f"{path} is missing"
-    return sum(row["seconds"] for row in json.loads(path.read_text())["results"].values())
-
-
 @pytest.mark.parametrize("key", sorted(QUESTIONS))
 def test_each_question_recomputes_within_the_target(key):
     """What recomputing a question's sweeps from scratch costs on 2 cores (the seconds every
     stored row took) stays within the project's target: a reader can redo it all."""
-    spent = {name: committed_sweep_seconds(name) for name in QUESTIONS[key].sweeps}
+    spent = {name: sweeps.stored_seconds(name) for name in QUESTIONS[key].sweeps}
     assert sum(spent.values()) <= deliverables.RECOMPUTE_MINUTES * 60, \
         f"{key}'s sweeps cost {sum(spent.values()) / 60:.1f} min to recompute ({spent}), over the " \
         f"{deliverables.RECOMPUTE_MINUTES}-minute target"
@@ -55,8 +48,7 @@ def test_each_measured_full_recompute_is_current_and_within_the_target():
     runs = json.loads(committed("benchmarks.json").read_text()).get("full_recompute", {})
     assert runs, "no full recompute measured: make clean-sweeps all"
     for notebook, run in runs.items():
-        question = next(q for q in QUESTIONS.values() if q.notebook == notebook)
-        now = sum(committed_sweep_seconds(name) for name in question.sweeps)
+        now = sum(map(sweeps.stored_seconds, deliverables.BY_NOTEBOOK[notebook].sweeps))
         assert abs(run["sweep_seconds"] - now) < 0.5, \
             f"{notebook}'s sweeps changed since its full recompute was measured: run it again from clean sweeps"
         assert run["seconds"] <= deliverables.RECOMPUTE_MINUTES * 60, \
